@@ -1,0 +1,3 @@
+module github.com/tafel-schule/tafel
+
+go 1.26
