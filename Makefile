@@ -1,0 +1,65 @@
+# Tafel — two commands for newcomers:
+#   make demo   set up and run Tafel against a built-in demo pool
+#   make test   set up and run every test (gofmt, go vet, go test -race)
+# Both install missing Debian packages (as root) or print the exact apt-get line.
+
+GO       ?= go
+TAGS     ?= migrated_fynedo
+BIN      := bin
+PKGS     := ./...
+
+# Debian packages each command needs. gcc/libc6-dev: cgo, needed by -race.
+# curl: the reference client in `make bench`. coturn: real TURN server for tests.
+DEBS_BUILD := gcc libc6-dev ca-certificates
+DEBS_TEST  := $(DEBS_BUILD) curl coturn
+DEBS_DEMO  := $(DEBS_BUILD)
+DEBS_BENCH := $(DEBS_TEST)
+
+.PHONY: all build test demo bench fuzz fmt vet deps-test deps-demo deps-bench clean help
+
+all: build
+
+help:
+	@echo "make demo    run Tafel on a built-in demo pool (no server needed)"
+	@echo "make test    run all checks and tests"
+	@echo "make bench   run the benchmarks with their reference runs side by side"
+	@echo "make fuzz    run every fuzz test for a short while (FUZZTIME=30s)"
+
+deps-test:
+	@scripts/ensure-go.sh
+	@scripts/ensure-debs.sh $(DEBS_TEST)
+
+deps-demo:
+	@scripts/ensure-go.sh
+	@scripts/ensure-debs.sh $(DEBS_DEMO)
+
+deps-bench:
+	@scripts/ensure-go.sh
+	@scripts/ensure-debs.sh $(DEBS_BENCH)
+
+build: deps-demo
+	$(GO) build -tags $(TAGS) -o $(BIN)/tafel ./cmd/tafel
+
+demo: build
+	$(BIN)/tafel demo
+
+fmt:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: these files need formatting (run gofmt -w):"; echo "$$out"; exit 1; fi
+
+vet:
+	$(GO) vet -tags $(TAGS) $(PKGS)
+
+test: deps-test fmt vet
+	$(GO) test -race -tags $(TAGS) -count=1 -timeout 20m $(PKGS)
+
+bench: deps-bench
+	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) $(PKGS)
+	$(GO) run -tags $(TAGS) ./bench/upload
+
+FUZZTIME ?= 30s
+fuzz:
+	@scripts/fuzz-all.sh $(FUZZTIME)
+
+clean:
+	rm -rf $(BIN)
