@@ -1,0 +1,103 @@
+// Command tafel is Tafel's single binary: the desktop app when started without
+// arguments, and the CLI for teachers, IT helpers and developers otherwise.
+//
+// Conventions (architecture.md): data on stdout, messages on stderr; --json
+// gives stable snake_case fields; exit code 0 ok, 1 warning, 2 failure,
+// 3 usage or configuration error; --lang de|en overrides the OS locale.
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/tafel-schule/tafel/translations"
+)
+
+// Exit codes shared by every subcommand.
+const (
+	exitOK      = 0
+	exitWarn    = 1
+	exitFail    = 2
+	exitUsage   = 3
+	versionText = "0.1.0-dev"
+)
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = versionText
+
+// env is what a subcommand gets: streams, arguments and the translator.
+type env struct {
+	stdout, stderr io.Writer
+	args           []string
+	tr             translations.Translator
+}
+
+type command func(ctx context.Context, e env) int
+
+var commands = map[string]command{
+	"sim":     runSim,
+	"demo":    runDemo,
+	"version": runVersion,
+}
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	args, lang := extractLang(args)
+	e := env{stdout: stdout, stderr: stderr, tr: translations.New(lang)}
+	if len(args) == 0 {
+		fmt.Fprintln(stderr, e.tr.T("cli.gui_not_yet"))
+		fmt.Fprintln(stderr)
+		fmt.Fprintln(stderr, e.tr.T("cli.usage"))
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "--help":
+		fmt.Fprintln(stdout, e.tr.T("cli.usage"))
+		return exitOK
+	case "--version":
+		name = "version"
+	}
+	cmd, ok := commands[name]
+	if !ok {
+		fmt.Fprintln(stderr, e.tr.T("cli.unknown_command", map[string]any{"Command": name}))
+		return exitUsage
+	}
+	e.args = args[1:]
+	return cmd(ctx, e)
+}
+
+// extractLang removes a global --lang de|en (anywhere in args) and returns the
+// language to use: the flag, else the OS locale.
+func extractLang(args []string) ([]string, string) {
+	lang := translations.FromEnvironment()
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--lang" && i+1 < len(args):
+			lang = translations.Normalize(args[i+1])
+			i++
+		case len(a) > 7 && a[:7] == "--lang=":
+			lang = translations.Normalize(a[7:])
+		default:
+			out = append(out, a)
+		}
+	}
+	return out, lang
+}
+
+func runVersion(_ context.Context, e env) int {
+	fmt.Fprintf(e.stdout, "tafel %s\n", version)
+	return exitOK
+}
