@@ -10,8 +10,9 @@ PKGS     := ./...
 
 # Debian packages each command needs. gcc/libc6-dev: cgo, needed by -race.
 # curl: the reference client in `make bench`. coturn: real TURN server for tests.
+# nodejs (+ npm): runs a third-party BBB client library against the simulator.
 DEBS_BUILD := gcc libc6-dev ca-certificates
-DEBS_TEST  := $(DEBS_BUILD) curl coturn
+DEBS_TEST  := $(DEBS_BUILD) curl coturn nodejs
 DEBS_DEMO  := $(DEBS_BUILD)
 DEBS_BENCH := $(DEBS_TEST)
 
@@ -28,6 +29,8 @@ help:
 deps-test:
 	@scripts/ensure-go.sh
 	@scripts/ensure-debs.sh $(DEBS_TEST)
+	@# Debian ships npm separately; NodeSource's nodejs includes it.
+	@command -v npm >/dev/null 2>&1 || scripts/ensure-debs.sh npm
 
 deps-demo:
 	@scripts/ensure-go.sh
