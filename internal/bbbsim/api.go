@@ -1,7 +1,6 @@
 package bbbsim
 
 import (
-	"errors"
 	"io"
 	"net/http"
 	"os"
@@ -247,8 +246,6 @@ func tooLarge(rc *reqCtx) {
 	rc.w.WriteHeader(http.StatusRequestEntityTooLarge)
 	_, _ = io.WriteString(rc.w, nginx413)
 }
-
-var errNoMeeting = errors.New("no such meeting")
 
 // serveRoot answers GET /bigbluebutton/api, the reachability check.
 func (f *frontend) serveRoot(rc *reqCtx) {

@@ -2,7 +2,6 @@ package bbbsim
 
 import (
 	"sort"
-	"strconv"
 	"time"
 )
 
@@ -145,7 +144,12 @@ func handleGetMeetings(rc *reqCtx, _ params, _ *input) {
 	for _, m := range s.meetings {
 		ms = append(ms, m)
 	}
-	sort.Slice(ms, func(i, j int) bool { return ms[i].createTime < ms[j].createTime })
+	sort.Slice(ms, func(i, j int) bool {
+		if ms[i].createTime != ms[j].createTime {
+			return ms[i].createTime < ms[j].createTime
+		}
+		return ms[i].extID < ms[j].extID
+	})
 	var x xmlBuilder
 	x.open("response")
 	x.elem("returncode", "SUCCESS")
@@ -208,5 +212,3 @@ func handleSignOut(rc *reqCtx, p params, _ *input) {
 	s.mu.Unlock()
 	writeXML(rc.w, "<response><returncode>SUCCESS</returncode></response>")
 }
-
-func itoa(n int64) string { return strconv.FormatInt(n, 10) }

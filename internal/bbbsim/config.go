@@ -156,6 +156,8 @@ type Config struct {
 	// Logger receives one line per request (never the query string, which
 	// carries the checksum). Default: discard.
 	Logger *slog.Logger
+
+	ownClient bool // HTTPClient was created by withDefaults
 }
 
 const (
@@ -239,7 +241,9 @@ func (c Config) withDefaults() (Config, error) {
 		c.DownloadTimeout = defaultDownloadTimout
 	}
 	if c.HTTPClient == nil {
-		c.HTTPClient = &http.Client{Timeout: c.DownloadTimeout}
+		// A private transport, so Close can drop its idle connections.
+		c.HTTPClient = &http.Client{Timeout: c.DownloadTimeout, Transport: http.DefaultTransport.(*http.Transport).Clone()}
+		c.ownClient = true
 	}
 	if len(c.DownloadSchemes) == 0 {
 		c.DownloadSchemes = []string{"http", "https"}

@@ -129,9 +129,14 @@ func (e *env) call(call, query string) apiResp {
 
 func (e *env) create(id string, extra ...string) apiResp {
 	e.t.Helper()
-	q := "name=" + url.QueryEscape("Room "+id) + "&meetingID=" + url.QueryEscape(id)
+	q := "meetingID=" + url.QueryEscape(id)
+	named := false
 	for _, x := range extra {
 		q += "&" + x
+		named = named || strings.HasPrefix(x, "name=")
+	}
+	if !named {
+		q = "name=" + url.QueryEscape("Room "+id) + "&" + q
 	}
 	r := e.call("create", q)
 	if r.ReturnCode != "SUCCESS" {
@@ -164,11 +169,11 @@ type xmlAny struct {
 
 type apiResp struct {
 	Raw               string
-	ReturnCode        string `xml:"returncode"`
-	MessageKey        string `xml:"messageKey"`
-	Message           string `xml:"message"`
-	Running           string `xml:"running"`
-	Version           string `xml:"version"`
+	ReturnCode        string  `xml:"returncode"`
+	MessageKey        string  `xml:"messageKey"`
+	Message           string  `xml:"message"`
+	Running           string  `xml:"running"`
+	Version           string  `xml:"version"`
 	APIVersion        *string `xml:"apiVersion"`
 	BBBVersion        *string `xml:"bbbVersion"`
 	Build             string  `xml:"build"`
@@ -270,3 +275,5 @@ func mustContain(t *testing.T, s, sub string) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+func timeUnix(sec int64) time.Time { return time.Unix(sec, 0).UTC() }

@@ -25,7 +25,12 @@ func (s *Server) Meetings() []MeetingState {
 	for _, m := range s.meetings {
 		out = append(out, m.snapshot())
 	}
-	sort.Slice(out, func(i, j int) bool { return out[i].CreateTime < out[j].CreateTime })
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].CreateTime != out[j].CreateTime {
+			return out[i].CreateTime < out[j].CreateTime
+		}
+		return out[i].MeetingID < out[j].MeetingID
+	})
 	return out
 }
 

@@ -100,7 +100,7 @@ func handleJoin(rc *reqCtx, p params, _ *input) {
 		rc.joinError(p, key, msg)
 		return
 	}
-	now := s.lock()
+	s.lock()
 	m := s.meetings[id]
 	fail := func(key, msg string) {
 		s.mu.Unlock()
@@ -215,7 +215,7 @@ func handleJoin(rc *reqCtx, p params, _ *input) {
 		fail(keyGuestDenied, msgGuestDenied)
 		return
 	}
-	_ = now
+	status := u.guestStatus // ApproveGuest may change it once unlocked
 	s.mu.Unlock()
 
 	if redirectWanted(p) {
@@ -232,7 +232,7 @@ func handleJoin(rc *reqCtx, p params, _ *input) {
 	x.elem("user_id", u.internalUserID)
 	x.elem("auth_token", u.authToken)
 	x.elem("session_token", u.token)
-	x.elem("guestStatus", u.guestStatus)
+	x.elem("guestStatus", status)
 	x.elem("url", dest)
 	x.close("response")
 	writeXML(rc.w, x.String())

@@ -111,6 +111,9 @@ func (s *Server) Close() {
 	s.mu.Unlock()
 	s.cancel()
 	s.wg.Wait()
+	if s.cfg.ownClient {
+		s.cfg.HTTPClient.CloseIdleConnections()
+	}
 	_ = os.RemoveAll(s.tmpDir)
 }
 
