@@ -78,7 +78,7 @@ func New(opts Options) (*Client, error) {
 		cp := *opts.HTTPClient
 		hc = &cp
 	}
-	hc.CheckRedirect = keepBodyOnRedirect(hc.CheckRedirect)
+	hc.CheckRedirect = redirectPolicy(hc.CheckRedirect)
 	log := opts.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -167,13 +167,17 @@ func (c *Client) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("base_url", c.base.String()), slog.String("algorithm", string(c.alg)))
 }
 
-// keepBodyOnRedirect refuses redirects that would silently turn a POST
-// into a GET (301/302/303 drop the body, i.e. the slides), then defers to
-// the caller's own policy or Go's default limit.
-func keepBodyOnRedirect(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
+// redirectPolicy refuses redirects that would silently turn a POST into a
+// GET (301/302/303 drop the body, i.e. the slides) or move a signed URL,
+// token or session cookie from https to plain http; then it defers to the
+// caller's own policy or Go's default limit.
+func redirectPolicy(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
 	return func(req *http.Request, via []*http.Request) error {
 		if len(via) > 0 && via[0].Method == http.MethodPost && req.Method != http.MethodPost {
 			return errors.New("redirect would drop the POST body")
+		}
+		if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
+			return errors.New("refusing redirect from https to http")
 		}
 		if next != nil {
 			return next(req, via)

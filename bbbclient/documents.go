@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 )
@@ -64,13 +65,6 @@ func FileDocument(path string) (Document, error) {
 }
 
 func (d *Document) inline() bool { return d.Open != nil }
-
-func (d *Document) label() string {
-	if d.inline() {
-		return d.Name
-	}
-	return d.Filename
-}
 
 // UploadOptions tune a document upload.
 type UploadOptions struct {
@@ -154,9 +148,9 @@ func (d *Document) head() (string, error) {
 	default:
 		return "", invalid("document", "needs Open or URL")
 	}
-	attr(&b, "downloadable", fmt.Sprint(d.Downloadable))
-	attr(&b, "removable", fmt.Sprint(d.Removable))
-	attr(&b, "current", fmt.Sprint(d.Current))
+	attr(&b, "downloadable", strconv.FormatBool(d.Downloadable))
+	attr(&b, "removable", strconv.FormatBool(d.Removable))
+	attr(&b, "current", strconv.FormatBool(d.Current))
 	if d.inline() {
 		b.WriteString(">")
 	} else {

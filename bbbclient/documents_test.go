@@ -482,19 +482,17 @@ func TestUpload30MBMemory(t *testing.T) {
 // context.Canceled, the file is closed by the time it returns, and no
 // producer goroutine is left behind.
 func TestUploadCancelClosesFile(t *testing.T) {
-	started := make(chan struct{})
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		io.CopyN(io.Discard, r.Body, 256<<10)
-		close(started)
-		<-r.Context().Done() // stall: stop reading, never answer
-	}))
-	defer srv.Close()
-	c, _ := newTestClient(t, srv.URL)
 	for _, size := range []int64{0, 1 << 40} { // chunked and Content-Length
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			if size != 0 {
-				started = make(chan struct{})
-			}
+			started, release := make(chan struct{}), make(chan struct{})
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.CopyN(io.Discard, r.Body, 256<<10)
+				close(started)
+				<-release // stall: stop reading, never answer
+			}))
+			defer srv.Close()
+			defer close(release)
+			c, _ := newTestClient(t, srv.URL)
 			r := &patternReader{n: -1}
 			ctx, cancel := context.WithCancel(t.Context())
 			go func() {

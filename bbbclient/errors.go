@@ -164,14 +164,13 @@ func (e *MalformedResponseError) Is(target error) bool {
 }
 
 const (
-	reasonEmpty         = "empty body"
-	reasonNotBBB        = "not a BBB response"
-	reasonNoReturnCode  = "no returncode"
-	reasonTooLarge      = "response too large"
-	reasonBadPayload    = "undecodable response fields"
-	reasonNoSession     = "join answer without session_token"
-	reasonNotJSON       = "not a JSON stuns answer"
-	reasonUnexpectedURL = "unusable redirect target"
+	reasonEmpty        = "empty body"
+	reasonNotBBB       = "not a BBB response"
+	reasonNoReturnCode = "no returncode"
+	reasonTooLarge     = "response too large"
+	reasonBadPayload   = "undecodable response fields"
+	reasonNoSession    = "join answer without session_token"
+	reasonNotJSON      = "not a JSON stuns answer"
 )
 
 func mediaType(ct string) string {

@@ -39,7 +39,7 @@ const (
 </response>`
 
 	// 2.4+/3.x element order with guestStatus (join-meeting.ftlx).
-	fixtureJoin30 = `<response><returncode>SUCCESS</returncode><messageKey>successfullyJoined</messageKey><message>You have joined successfully.</message><meeting_id>640ab2bae07bedc4c163f679a746f7ab7fb5d1fa-1531155809613</meeting_id><user_id>w_abcdefghijkl</user_id><auth_token>abcdefghijkl</auth_token><session_token>0123456789abcdef</session_token><guestStatus>ALLOW</guestStatus><url>https://bbb.example.org/html5client?sessionToken=0123456789abcdef</url></response>`
+	fixtureJoin30 = `<response><returncode>SUCCESS</returncode><messageKey>successfullyJoined</messageKey><message>You have joined successfully.</message><meeting_id>640ab2bae07bedc4c163f679a746f7ab7fb5d1fa-1531155809613</meeting_id><user_id>w_abcdefghijkl</user_id><auth_token>authtok12345</auth_token><session_token>0123456789abcdef</session_token><guestStatus>ALLOW</guestStatus><url>https://bbb.example.org/html5client?sessionToken=0123456789abcdef</url></response>`
 
 	fixtureJoinGuestWait = `<response><returncode>SUCCESS</returncode><messageKey>guestWait</messageKey><message>Guest waiting for approval to join meeting.</message><meeting_id>640ab2bae07bedc4c163f679a746f7ab7fb5d1fa-1531155809613</meeting_id><user_id>w_guestguestgu</user_id><auth_token>guestauthtok</auth_token><session_token>guestsession0001</session_token><guestStatus>WAIT</guestStatus><url>https://bbb.example.org/bigbluebutton/api/guestWait?sessionToken=guestsession0001</url></response>`
 

@@ -2,7 +2,6 @@ package bbbclient
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -113,12 +112,27 @@ func (c *Client) JoinURL(p JoinParams) (SignedURL, error) {
 // Every way of printing or encoding it (String, GoString, all fmt verbs,
 // slog, MarshalText) yields a redacted form; only Reveal returns the URL.
 type SignedURL struct {
-	raw      string
+	raw      hidden
 	redacted string
 }
 
+// hidden keeps a credential in a closure: fmt with any verb, and
+// reflection-based dumpers, print a func address instead of the value.
+type hidden func() string
+
+func hide(s string) hidden { return func() string { return s } }
+
+func (h hidden) String() string { return "[redacted]" }
+
+func (h hidden) reveal() string {
+	if h == nil {
+		return ""
+	}
+	return h()
+}
+
 func newSignedURL(u *url.URL) SignedURL {
-	return SignedURL{raw: u.String(), redacted: redactURL(u)}
+	return SignedURL{raw: hide(u.String()), redacted: redactURL(u)}
 }
 
 func redactURL(u *url.URL) string {
@@ -131,10 +145,10 @@ func redactURL(u *url.URL) string {
 }
 
 // Reveal returns the real URL, e.g. for opening in the browser. Never log it.
-func (s SignedURL) Reveal() string { return s.raw }
+func (s SignedURL) Reveal() string { return s.raw.reveal() }
 
 // IsZero reports whether s is empty.
-func (s SignedURL) IsZero() bool { return s.raw == "" }
+func (s SignedURL) IsZero() bool { return s.raw.reveal() == "" }
 
 func (s SignedURL) String() string { return s.redacted }
 
@@ -180,8 +194,8 @@ type Session struct {
 	MessageKey  string
 	Message     string
 
-	token     string
-	authToken string
+	token     hidden
+	authToken hidden
 	clientURL SignedURL
 	nodeAPI   *url.URL // API base of the node that answered the join
 	c         *Client
@@ -189,10 +203,10 @@ type Session struct {
 }
 
 // Token reveals the session token. Never log it.
-func (s *Session) Token() string { return s.token }
+func (s *Session) Token() string { return s.token.reveal() }
 
 // AuthToken reveals the auth token. Never log it.
-func (s *Session) AuthToken() string { return s.authToken }
+func (s *Session) AuthToken() string { return s.authToken.reveal() }
 
 // ClientURL is the HTML5 client URL (with the session token) or, for a
 // waiting guest, the guest-wait page. Empty on old servers.
@@ -208,6 +222,9 @@ func (s *Session) String() string {
 
 // GoString is used by %#v.
 func (s *Session) GoString() string { return s.String() }
+
+// Format applies to every fmt verb.
+func (s *Session) Format(f fmt.State, verb rune) { io.WriteString(f, s.String()) }
 
 // LogValue implements slog.LogValuer.
 func (s *Session) LogValue() slog.Value {
@@ -264,9 +281,8 @@ func (c *Client) JoinSession(ctx context.Context, p JoinParams) (*Session, error
 	if err != nil {
 		return nil, err
 	}
-	hc := *c.hc
+	hc := *c.hc // same transport, TLS config and redirect policy
 	hc.Jar = jar
-	hc.CheckRedirect = noDowngrade(c.hc.CheckRedirect)
 
 	start := time.Now()
 	raw, err := c.send(ctx, request{call: "join", method: http.MethodGet, url: c.callURL("join", sq), hc: &hc})
@@ -286,8 +302,8 @@ func (c *Client) JoinSession(ctx context.Context, p JoinParams) (*Session, error
 		GuestStatus: GuestStatus(strings.ToUpper(xstr(x.GuestStatus))),
 		MessageKey:  xstr(x.MessageKey),
 		Message:     xstr(x.Message),
-		token:       xstr(x.SessionToken),
-		authToken:   xstr(x.AuthToken),
+		token:       hide(xstr(x.SessionToken)),
+		authToken:   hide(xstr(x.AuthToken)),
 		nodeAPI:     nodeAPIBase(raw.finalURL),
 		c:           c,
 		hc:          &hc,
@@ -302,17 +318,6 @@ func (c *Client) JoinSession(ctx context.Context, p JoinParams) (*Session, error
 		s.clientURL = newSignedURL(u)
 	}
 	return s, nil
-}
-
-// noDowngrade keeps session tokens and cookies off plain HTTP when a
-// balancer redirects an https join.
-func noDowngrade(next func(*http.Request, []*http.Request) error) func(*http.Request, []*http.Request) error {
-	return func(req *http.Request, via []*http.Request) error {
-		if len(via) > 0 && via[0].URL.Scheme == "https" && req.URL.Scheme != "https" {
-			return errors.New("refusing redirect from https to http")
-		}
-		return next(req, via)
-	}
 }
 
 // nodeAPIBase derives the node's API base from the final join URL:

@@ -2,6 +2,7 @@ package bbbclient
 
 import (
 	"context"
+	"errors"
 	"strings"
 )
 
@@ -169,7 +170,7 @@ func (c *Client) GetRecordings(ctx context.Context, rq RecordingsQuery) (*Record
 	var x xmlRecordings
 	if err := c.getXML(ctx, "getRecordings", q, &x); err != nil {
 		// Some servers answer an empty result with FAILED/noRecordings.
-		if ae, ok := err.(*APIError); ok && ae.MessageKey == "noRecordings" {
+		if ae := (*APIError)(nil); errors.As(err, &ae) && ae.MessageKey == "noRecordings" {
 			return &RecordingList{Recordings: []Recording{}}, nil
 		}
 		return nil, err

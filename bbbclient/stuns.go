@@ -111,7 +111,7 @@ func (c *ICEConfig) LogValue() slog.Value {
 func (s *Session) ICEServers(ctx context.Context) (*ICEConfig, error) {
 	u := *s.nodeAPI
 	u.Path += "/stuns"
-	u.RawQuery = "sessionToken=" + url.QueryEscape(s.token)
+	u.RawQuery = "sessionToken=" + url.QueryEscape(s.token.reveal())
 	start := time.Now()
 	raw, err := s.c.send(ctx, request{call: "stuns", method: http.MethodGet, url: &u, hc: s.hc})
 	status := 0
@@ -237,7 +237,7 @@ func decodeStuns(status int, ctype string, body []byte, now time.Time) (*ICEConf
 		if rc == "" {
 			rc = "FAILED"
 		}
-		return nil, &APIError{Call: "stuns", HTTPStatus: status, ReturnCode: rc, MessageKey: strings.TrimSpace(j.MessageKey), Message: strings.TrimSpace(j.Message)}
+		return nil, &APIError{Call: "stuns", HTTPStatus: status, ReturnCode: rc, MessageKey: strings.TrimSpace(j.MessageKey), Message: redactText(strings.TrimSpace(j.Message))}
 	}
 	if status >= 300 {
 		return nil, malformed(reasonNotBBB, nil)

@@ -46,10 +46,11 @@ func decodeXML(call string, status int, ctype string, body []byte, v any) (strin
 		HTTPStatus: status,
 		ReturnCode: xstr(env.ReturnCode),
 		MessageKey: xstr(env.MessageKey),
-		Message:    xstr(env.Message),
+		// Servers may echo the request; keep credentials out even of %#v.
+		Message: redactText(xstr(env.Message)),
 	}
 	for _, e := range env.Errors {
-		ae.Errors = append(ae.Errors, ErrorDetail{Key: xstr(e.Key), Message: xstr(e.Message)})
+		ae.Errors = append(ae.Errors, ErrorDetail{Key: xstr(e.Key), Message: redactText(xstr(e.Message))})
 	}
 	if len(ae.Errors) > 0 && ae.MessageKey == "" {
 		ae.MessageKey, ae.Message = ae.Errors[0].Key, ae.Errors[0].Message
