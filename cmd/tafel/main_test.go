@@ -98,3 +98,22 @@ func TestDemoOnce(t *testing.T) {
 		t.Error("more than one moderator link in the demo output")
 	}
 }
+
+// Bad options get a clear, translated message and the usage exit code.
+func TestSimBadOptions(t *testing.T) {
+	for _, args := range [][]string{
+		{"--max-body", "-5"},
+		{"--algorithms", "sha3"},
+		{"--flavor", "x"},
+		{"--turn-url", "turn:127.0.0.1:3478"},
+	} {
+		var errb bytes.Buffer
+		full := append([]string{"sim", "--lang", "de", "--secret", "s", "--listen", "127.0.0.1:0"}, args...)
+		if code := run(context.Background(), full, io.Discard, &errb); code != exitUsage {
+			t.Errorf("%v: exit %d, want %d", args, code, exitUsage)
+		}
+		if msg := errb.String(); msg == "" || strings.Contains(msg, "sim.") {
+			t.Errorf("%v: message %q is missing or untranslated", args, msg)
+		}
+	}
+}

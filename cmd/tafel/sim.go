@@ -57,7 +57,11 @@ func runSim(ctx context.Context, e env) int {
 		return exitUsage
 	}
 	if len(turnURLs) > 0 && *turnSecret == "" {
-		fmt.Fprintln(e.stderr, "--turn-url needs --turn-secret (the TURN server's static-auth-secret)")
+		fmt.Fprintln(e.stderr, e.tr.T("sim.need_turn_secret"))
+		return exitUsage
+	}
+	if *maxBody <= 0 {
+		fmt.Fprintln(e.stderr, e.tr.T("sim.bad_max_body"))
 		return exitUsage
 	}
 	cfg := bbbsim.Config{
@@ -75,7 +79,7 @@ func runSim(ctx context.Context, e env) int {
 	case "scalelite":
 		cfg.Flavor = bbbsim.FlavorScalelite
 	default:
-		fmt.Fprintf(e.stderr, "unknown --flavor %q: use bbb, bbb24 or scalelite\n", *flavor)
+		fmt.Fprintln(e.stderr, e.tr.T("sim.bad_flavor", map[string]any{"Flavor": *flavor}))
 		return exitUsage
 	}
 	if *algs != "" {
@@ -89,7 +93,7 @@ func runSim(ctx context.Context, e env) int {
 	}
 	sim, err := bbbsim.New(cfg)
 	if err != nil {
-		fmt.Fprintln(e.stderr, err)
+		fmt.Fprintln(e.stderr, e.tr.T("sim.bad_config", map[string]any{"Error": err}))
 		return exitUsage
 	}
 	defer sim.Close()
@@ -123,7 +127,7 @@ func runSim(ctx context.Context, e env) int {
 	fmt.Fprintln(e.stdout, base+"/bigbluebutton/api")
 	fmt.Fprintln(e.stderr, e.tr.T("sim.listening", map[string]any{"URL": base + "/bigbluebutton/api"}))
 	if cfg.Flavor == bbbsim.FlavorScalelite {
-		fmt.Fprintf(e.stderr, "BBB node behind the load balancer: http://%s/bigbluebutton/api\n", listeners[1].Addr())
+		fmt.Fprintln(e.stderr, e.tr.T("sim.node_url", map[string]any{"URL": "http://" + listeners[1].Addr().String() + "/bigbluebutton/api"}))
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("sim.stop_hint"))
 

@@ -236,20 +236,18 @@ func TestCreateIdempotentAndRecreateAfterEnd(t *testing.T) {
 	if err := f.client.End(ctx(t), "idem"); err != nil {
 		t.Fatal(err)
 	}
-	// End is asynchronous: wait until the server reports it gone.
+	// End is asynchronous: wait until the server reports it ended or gone.
 	deadline := time.Now().Add(5 * time.Second)
 	for {
-		_, err := f.client.GetMeetingInfo(ctx(t), "idem")
-		info, _ := f.client.GetMeetingInfo(ctx(t), "idem")
-		if errors.Is(err, bbbclient.ErrNotFound) || (info != nil && info.HasBeenForciblyEnded) {
+		info, err := f.client.GetMeetingInfo(ctx(t), "idem")
+		if errors.Is(err, bbbclient.ErrNotFound) || (err == nil && info.HasBeenForciblyEnded) {
 			break
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("meeting not ended")
+			t.Fatalf("meeting not ended: %v", err)
 		}
 		time.Sleep(20 * time.Millisecond)
 	}
-	time.Sleep(5 * time.Millisecond)
 	third, err := f.client.Create(ctx(t), schoolParams("idem"))
 	if err != nil {
 		t.Fatal(err)
