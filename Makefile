@@ -11,8 +11,12 @@ PKGS     := ./...
 # Debian packages each command needs. gcc/libc6-dev: cgo, needed by -race.
 # curl: the reference client in `make bench`. coturn: real TURN server for tests.
 # nodejs (+ npm): runs a third-party BBB client library against the simulator.
+# pulseaudio(-utils): a real sound server with a null sink for the audio check.
+# gnome-keyring, dbus: a real Secret Service for the keyring tests.
+# nftables, iproute2, openssl: hostile networks in namespaces, TURN over TLS.
 DEBS_BUILD := gcc libc6-dev ca-certificates
-DEBS_TEST  := $(DEBS_BUILD) curl coturn nodejs
+DEBS_TEST  := $(DEBS_BUILD) curl coturn nodejs pulseaudio pulseaudio-utils gnome-keyring dbus \
+              nftables iproute2 openssl
 DEBS_DEMO  := $(DEBS_BUILD)
 DEBS_BENCH := $(DEBS_TEST)
 
