@@ -7,8 +7,6 @@ package checkhistory
 
 import (
 	"encoding/json"
-	"errors"
-	"io/fs"
 	"os"
 	"path/filepath"
 	"sync"
@@ -27,8 +25,8 @@ const (
 // Entry is the last outcome of one check.
 type Entry struct {
 	Time    time.Time       `json:"time"`
-	Verdict string          `json:"verdict"`          // "pass", "warn" or "fail"
-	Code    string          `json:"code,omitempty"`   // machine code, e.g. "OK", "ECHO", "udp_blocked"
+	Verdict string          `json:"verdict"`           // "pass", "warn" or "fail"
+	Code    string          `json:"code,omitempty"`    // machine code, e.g. "OK", "ECHO", "udp_blocked"
 	Details json.RawMessage `json:"details,omitempty"` // the check's own JSON report, without secrets
 }
 
@@ -95,10 +93,7 @@ func (s *Store) load() map[string]Entry {
 	m := map[string]Entry{}
 	b, err := os.ReadFile(s.Path)
 	if err != nil {
-		if !errors.Is(err, fs.ErrNotExist) {
-			return m
-		}
-		return m
+		return m // missing or unreadable: no history yet
 	}
 	if json.Unmarshal(b, &m) != nil {
 		return map[string]Entry{} // a damaged cache only means the checks run again
