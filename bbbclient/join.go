@@ -28,7 +28,13 @@ type JoinParams struct {
 	MeetingID  string
 	FullName   string
 	Role       Role  // required
-	CreateTime int64 // required: CreateResult.CreateTime or MeetingInfo.CreateTime
+	CreateTime int64 // required unless AnyInstance: CreateResult.CreateTime or MeetingInfo.CreateTime
+
+	// AnyInstance leaves createTime out, so the link works for every run of
+	// this meeting ID (while one is running) until the ID is changed. It
+	// exists for printed VIEWER links handed out once per class; moderator
+	// links are always pinned to one instance, so it is refused for them.
+	AnyInstance bool
 
 	UserID               string
 	Guest                bool // subject to the meeting's guestPolicy
@@ -57,14 +63,21 @@ func (p *JoinParams) params() (*Params, error) {
 	if role != RoleModerator && role != RoleViewer {
 		return nil, invalid("role", "must be MODERATOR or VIEWER")
 	}
-	if p.CreateTime <= 0 {
+	switch {
+	case p.AnyInstance && role != RoleViewer:
+		return nil, invalid("createTime", "may be left out only for VIEWER links")
+	case p.AnyInstance && p.CreateTime > 0:
+		return nil, invalid("createTime", "is set although AnyInstance asks to leave it out")
+	case !p.AnyInstance && p.CreateTime <= 0:
 		return nil, invalid("createTime", "is required; take it from create or getMeetingInfo")
 	}
 	q := &Params{}
 	q.Set("fullName", p.FullName)
 	q.Set("meetingID", p.MeetingID)
 	q.Set("role", string(role))
-	q.SetInt("createTime", p.CreateTime)
+	if !p.AnyInstance {
+		q.SetInt("createTime", p.CreateTime)
+	}
 	q.setOpt("userID", p.UserID)
 	if p.Guest {
 		q.SetBool("guest", true)

@@ -74,12 +74,28 @@ func TestJoinURLValidation(t *testing.T) {
 		"userdata inject":  func(p *JoinParams) { p.UserData = map[string]string{"a&b": "1"} },
 		"password extra":   func(p *JoinParams) { p.Extra = map[string]string{"password": "mp"} },
 		"redirect extra":   func(p *JoinParams) { p.Extra = map[string]string{"redirect": "false"} },
+		"any instance moderator": func(p *JoinParams) {
+			p.Role, p.CreateTime, p.AnyInstance = RoleModerator, 0, true
+		},
+		"any instance with createTime": func(p *JoinParams) { p.AnyInstance = true },
 	} {
 		p := ok
 		mod(&p)
 		if _, err := c.JoinURL(p); !isValidation(err) {
 			t.Errorf("%s: err = %v", name, err)
 		}
+	}
+}
+
+// TestJoinURLAnyInstance: a printed viewer link leaves createTime out.
+func TestJoinURLAnyInstance(t *testing.T) {
+	c, _ := newTestClient(t, "https://bbb.example.org")
+	u, err := c.JoinURL(JoinParams{MeetingID: "abc123", FullName: "Kim", Role: RoleViewer, AnyInstance: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := u.Reveal(); strings.Contains(s, "createTime") || !strings.Contains(s, "role=VIEWER") {
+		t.Fatalf("unexpected any-instance link shape")
 	}
 }
 
