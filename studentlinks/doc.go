@@ -41,8 +41,8 @@
 //
 // # Secrets
 //
-// A join URL is a bearer credential. Link.URL is a bbbclient.SignedURL
-// (prints "[redacted]"); only WriteSheet and WriteCSV reveal it, on
+// A join URL is a bearer credential. Link.URL is a URL that prints
+// redacted (bbbclient.SignedURL, rooms.JoinURL); only WriteSheet and WriteCSV reveal it, on
 // purpose. Errors never contain a URL. Do not log sheets or CSVs.
 //
 // Example:

@@ -9,11 +9,18 @@ import (
 	"github.com/tafel-schule/tafel/bbbclient"
 )
 
+// URL is a signed join link that prints redacted (bbbclient.SignedURL,
+// rooms.JoinURL): a bearer credential revealed only on purpose.
+type URL interface {
+	Reveal() string
+	String() string
+}
+
 // Signer returns a signed VIEWER join URL for one student. The room/pool
 // layer supplies it (meeting ID, createTime, pool secret or broker); this
 // package never sees a secret. Whatever the signer returns is checked by
 // BuildLinks: anything but a plain viewer link is refused.
-type Signer func(ctx context.Context, fullName, userID string) (bbbclient.SignedURL, error)
+type Signer func(ctx context.Context, fullName, userID string) (URL, error)
 
 // ViewerSigner signs with a bbbclient.Client. tmpl carries MeetingID and
 // either AnyInstance (links for every lesson of the room, the usual choice
@@ -22,10 +29,14 @@ type Signer func(ctx context.Context, fullName, userID string) (bbbclient.Signed
 // "bbb_override_default_locale"); FullName and UserID are set per student
 // and Role is always VIEWER, whatever tmpl says.
 func ViewerSigner(c *bbbclient.Client, tmpl bbbclient.JoinParams) Signer {
-	return func(_ context.Context, fullName, userID string) (bbbclient.SignedURL, error) {
+	return func(_ context.Context, fullName, userID string) (URL, error) {
 		p := tmpl
 		p.FullName, p.UserID, p.Role = fullName, userID, bbbclient.RoleViewer
-		return c.JoinURL(p)
+		u, err := c.JoinURL(p)
+		if err != nil {
+			return nil, err
+		}
+		return u, nil
 	}
 }
 
@@ -34,7 +45,7 @@ func ViewerSigner(c *bbbclient.Client, tmpl bbbclient.JoinParams) Signer {
 type Link struct {
 	Student Student
 	UserID  string
-	URL     bbbclient.SignedURL
+	URL     URL
 }
 
 // BuildLinks signs one link per student, in order, with the userID
@@ -53,6 +64,9 @@ func BuildLinks(ctx context.Context, meetingID string, students []Student, sign 
 		}
 		id := UserID(meetingID, s.Name)
 		u, err := sign(ctx, s.Name, id)
+		if err == nil && u == nil {
+			err = errors.New("signer returned no URL")
+		}
 		if err != nil {
 			return nil, &Error{Code: CodeSignFailed, Name: s.Name, Line: s.Line, Err: err}
 		}
@@ -68,7 +82,7 @@ func BuildLinks(ctx context.Context, meetingID string, students []Student, sign 
 var forbiddenParams = []string{"password", "moderatorPW", "attendeePW"}
 
 // checkViewer inspects the URL without ever putting it into an error.
-func checkViewer(su bbbclient.SignedURL, meetingID, name, userID string) error {
+func checkViewer(su URL, meetingID, name, userID string) error {
 	u, err := url.Parse(su.Reveal())
 	if err != nil {
 		return errors.New("unparsable URL")

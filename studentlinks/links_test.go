@@ -113,7 +113,7 @@ func TestBuildLinksRefusesNonViewer(t *testing.T) {
 	c := testClient(t, "https://bbb.example.org")
 	students := classOf(t, 2)
 	signWith := func(mut func(p *bbbclient.JoinParams)) Signer {
-		return func(_ context.Context, name, id string) (bbbclient.SignedURL, error) {
+		return func(_ context.Context, name, id string) (URL, error) {
 			p := bbbclient.JoinParams{MeetingID: "m1", CreateTime: 1, FullName: name, UserID: id, Role: bbbclient.RoleViewer}
 			mut(&p)
 			return c.JoinURL(p)
@@ -124,10 +124,10 @@ func TestBuildLinksRefusesNonViewer(t *testing.T) {
 		"other name": signWith(func(p *bbbclient.JoinParams) { p.FullName = "Lehrerin" }),
 		"no userID":  signWith(func(p *bbbclient.JoinParams) { p.UserID = "" }),
 		"other room": signWith(func(p *bbbclient.JoinParams) { p.MeetingID = "m2" }),
-		"not join": func(context.Context, string, string) (bbbclient.SignedURL, error) {
+		"not join": func(context.Context, string, string) (URL, error) {
 			return c.SignedCallURL("getMeetingInfo", &bbbclient.Params{})
 		},
-		"empty": func(context.Context, string, string) (bbbclient.SignedURL, error) { return bbbclient.SignedURL{}, nil },
+		"empty": func(context.Context, string, string) (URL, error) { return bbbclient.SignedURL{}, nil },
 	}
 	for name, s := range bad {
 		_, err := BuildLinks(context.Background(), "m1", students, s)
@@ -142,8 +142,8 @@ func TestBuildLinksRefusesNonViewer(t *testing.T) {
 			t.Errorf("%s: message %q", name, msg)
 		}
 	}
-	_, err := BuildLinks(context.Background(), "m1", students, func(context.Context, string, string) (bbbclient.SignedURL, error) {
-		return bbbclient.SignedURL{}, errors.New("meeting not running")
+	_, err := BuildLinks(context.Background(), "m1", students, func(context.Context, string, string) (URL, error) {
+		return nil, errors.New("meeting not running")
 	})
 	if !errors.Is(err, ErrSignFailed) {
 		t.Fatalf("sign failure: %v", err)
