@@ -60,9 +60,15 @@ vet:
 test: deps-test fmt vet
 	$(GO) test -race -tags $(TAGS) -count=1 -timeout 20m $(PKGS)
 
+# Each comparison program prints its figures next to a reference run made in
+# the same invocation, with the ratio.
+AUDIO_TRIALS ?= 30
 bench: deps-bench
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) $(PKGS)
 	$(GO) run -tags $(TAGS) ./bench/upload
+	$(GO) run -tags $(TAGS) ./bench/start
+	$(GO) run -tags $(TAGS) ./bench/lessonprep
+	$(GO) run -tags $(TAGS) ./bench/audio -trials $(AUDIO_TRIALS)
 
 FUZZTIME ?= 30s
 fuzz:

@@ -10,6 +10,7 @@ import (
 	"embed"
 	"encoding/json"
 	"os"
+	"strconv"
 	"strings"
 	"sync"
 	"text/template"
@@ -91,4 +92,17 @@ func FromEnvironment() string {
 		}
 	}
 	return "en"
+}
+
+// Decimal formats v with prec decimals in the language's style: a decimal
+// comma in German ("64,9"), a point in English ("64.9").
+func (t Translator) Decimal(v float64, prec int) string {
+	s := strconv.FormatFloat(v, 'f', prec, 64)
+	if s == "-0" || strings.HasPrefix(s, "-0.") && strings.Trim(s[3:], "0") == "" {
+		s = s[1:] // no "-0,0" for values that round to zero
+	}
+	if t.Lang == "de" {
+		s = strings.Replace(s, ".", ",", 1)
+	}
+	return s
 }

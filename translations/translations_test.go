@@ -79,3 +79,19 @@ func TestNormalize(t *testing.T) {
 		}
 	}
 }
+
+func TestDecimal(t *testing.T) {
+	for _, c := range []struct {
+		lang string
+		v    float64
+		prec int
+		want string
+	}{
+		{"de", 64.93, 1, "64,9"}, {"en", 64.93, 1, "64.9"}, {"de", -0.04, 1, "0,0"},
+		{"de", -12.5, 0, "-12"}, {"en", 1917.4, 0, "1917"}, {"de", 2.345, 2, "2,35"},
+	} {
+		if got := New(c.lang).Decimal(c.v, c.prec); got != c.want {
+			t.Errorf("%s %v/%d: %q want %q", c.lang, c.v, c.prec, got, c.want)
+		}
+	}
+}

@@ -163,7 +163,7 @@ func runAudioProbe(e env) int {
 		return exitFail
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("audio.probe.written", map[string]any{
-		"File": *out, "Seconds": fmt.Sprintf("%.2f", float64(len(p.Signal))/float64(*rate)), "Rate": *rate}))
+		"File": *out, "Seconds": e.tr.Decimal(float64(len(p.Signal))/float64(*rate), 2), "Rate": *rate}))
 	return exitOK
 }
 
@@ -216,7 +216,7 @@ func (a audioJSON) MarshalJSON() ([]byte, error) {
 }
 
 func audioVerdictTexts(e env, r analysis.Report, captureRate int) (string, []string) {
-	data := map[string]any{"Noise": fmt.Sprintf("%.0f", r.NoiseFloorDBFS), "Rate": captureRate}
+	data := map[string]any{"Noise": e.tr.Decimal(r.NoiseFloorDBFS, 0), "Rate": captureRate}
 	msg := e.tr.T("audio.verdict."+string(r.Verdict), data)
 	warns := []string{}
 	for _, w := range r.Warnings {
@@ -244,13 +244,13 @@ func audioPrintReport(e env, r analysis.Report, msg string, warns []string, extr
 	na := e.tr.T("audio.not_detected")
 	coupling, delay := na, na
 	if r.CouplingDB != nil {
-		coupling = fmt.Sprintf("%.1f dB", *r.CouplingDB)
+		coupling = e.tr.Decimal(*r.CouplingDB, 1) + " dB"
 	}
 	if r.DelayMs != nil {
-		delay = fmt.Sprintf("%.1f ms", *r.DelayMs)
+		delay = e.tr.Decimal(*r.DelayMs, 1) + " ms"
 	}
-	data := map[string]any{"PNR": fmt.Sprintf("%.1f", r.PNRDB), "Threshold": fmt.Sprintf("%.1f", r.ThresholdDB),
-		"Coupling": coupling, "Delay": delay, "Noise": fmt.Sprintf("%.1f", r.NoiseFloorDBFS)}
+	data := map[string]any{"PNR": e.tr.Decimal(r.PNRDB, 1), "Threshold": e.tr.Decimal(r.ThresholdDB, 1),
+		"Coupling": coupling, "Delay": delay, "Noise": e.tr.Decimal(r.NoiseFloorDBFS, 1)}
 	for k, v := range extra {
 		data[k] = v
 	}
@@ -325,6 +325,6 @@ func runAudioHear(ctx context.Context, e env) int {
 	if err != nil {
 		return audioDeviceError(e, err, *capID+*playID)
 	}
-	fmt.Fprintln(e.stdout, e.tr.T("audio.speech."+string(rep.Code), map[string]any{"Level": fmt.Sprintf("%.0f", rep.LevelDBFS)}))
+	fmt.Fprintln(e.stdout, e.tr.T("audio.speech."+string(rep.Code), map[string]any{"Level": e.tr.Decimal(rep.LevelDBFS, 0)}))
 	return audioExitFor(rep.Severity)
 }

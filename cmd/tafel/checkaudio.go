@@ -73,7 +73,7 @@ func runCheckAudio(ctx context.Context, e env) int {
 	}
 	fmt.Fprintln(e.stdout, e.tr.T("audio.check.devices", map[string]any{"Capture": name(rep.CaptureDevice), "Playback": name(rep.PlaybackDevice)}))
 	audioPrintReport(e, rep.Report, msg, warns, map[string]any{
-		"Start": fmt.Sprintf("%.0f", rep.DeviceStartMs), "Check": fmt.Sprintf("%.0f", rep.CheckMs), "Rate": rep.CaptureInternalRate})
+		"Start": e.tr.Decimal(rep.DeviceStartMs, 0), "Check": e.tr.Decimal(rep.CheckMs, 0), "Rate": rep.CaptureInternalRate})
 	return audioExitFor(rep.Severity)
 }
 
