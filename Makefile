@@ -13,10 +13,10 @@ PKGS     := ./...
 # nodejs (+ npm): runs a third-party BBB client library against the simulator.
 # pulseaudio(-utils): a real sound server with a null sink for the audio check.
 # gnome-keyring, dbus: a real Secret Service for the keyring tests.
-# nftables, iproute2, openssl: hostile networks in namespaces, TURN over TLS.
+# nftables, iproute2, util-linux (unshare): hostile networks in network namespaces.
 DEBS_BUILD := gcc libc6-dev ca-certificates
 DEBS_TEST  := $(DEBS_BUILD) curl coturn nodejs pulseaudio pulseaudio-utils gnome-keyring dbus \
-              nftables iproute2 openssl
+              nftables iproute2 util-linux
 DEBS_DEMO  := $(DEBS_BUILD)
 DEBS_BENCH := $(DEBS_TEST)
 
@@ -66,6 +66,7 @@ AUDIO_TRIALS ?= 30
 bench: deps-bench
 	$(GO) test -run '^$$' -bench . -benchmem -tags $(TAGS) $(PKGS)
 	$(GO) run -tags $(TAGS) ./bench/upload
+	$(GO) run -tags $(TAGS) ./bench/netcheck
 	$(GO) run -tags $(TAGS) ./bench/start
 	$(GO) run -tags $(TAGS) ./bench/lessonprep
 	$(GO) run -tags $(TAGS) ./bench/audio -trials $(AUDIO_TRIALS)

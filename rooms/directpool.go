@@ -43,6 +43,21 @@ func OpenDirectPool(ctx context.Context, cfg config.Pool, secrets config.Secrets
 // Name implements Pool.
 func (p *DirectPool) Name() string { return p.cfg.Name }
 
+// BaseURL is the pool's API URL (for the network check's reachability test).
+func (p *DirectPool) BaseURL() string { return p.client.BaseURL() }
+
+// APIVersion asks the API root for its version (no checksum involved).
+func (p *DirectPool) APIVersion(ctx context.Context) (string, error) {
+	v, err := p.client.Version(ctx)
+	if err != nil {
+		return "", err
+	}
+	if v.APIVersion != "" {
+		return v.APIVersion, nil
+	}
+	return v.Version, nil
+}
+
 // Limits implements Pool.
 func (p *DirectPool) Limits() Limits {
 	in, file, pages := p.cfg.Limits()
