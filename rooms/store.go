@@ -1,16 +1,23 @@
 package rooms
 
 import (
+	"context"
 	"errors"
 	"io/fs"
 	"path/filepath"
 	"sort"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/tafel-schule/tafel/config"
 	"github.com/tafel-schule/tafel/internal/atomicfile"
+	"github.com/tafel-schule/tafel/internal/filelock"
 )
+
+// lockWait bounds how long a change waits for another Tafel process (the
+// tray app and a CLI command) that is changing the rooms file.
+const lockWait = 5 * time.Second
 
 // FileName is the rooms file inside config.Dir().
 const FileName = "rooms.json"
@@ -30,7 +37,9 @@ type File struct {
 
 // Store is the rooms file: loaded once, every change written at once and
 // atomically (a crash leaves the previous file). Safe for concurrent use
-// within one process.
+// within one process and between processes: each change takes a file lock,
+// re-reads the file and applies itself to what is on disk, so the tray app
+// never overwrites a room the CLI has just added.
 type Store struct {
 	path     string
 	mu       sync.Mutex
@@ -144,6 +153,11 @@ func (s *Store) Add(r *Room) error {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockAndRefresh()
+	if err != nil {
+		return err
+	}
+	defer unlock()
 	if s.find(r.Name) != nil {
 		return &Error{Code: CodeRoomExists, Detail: r.Name}
 	}
@@ -157,6 +171,11 @@ func (s *Store) Add(r *Room) error {
 func (s *Store) Update(name string, f func(r *Room) error) (Room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockAndRefresh()
+	if err != nil {
+		return Room{}, err
+	}
+	defer unlock()
 	r := s.find(name)
 	if r == nil {
 		return Room{}, &Error{Code: CodeRoomNotFound, Detail: name}
@@ -183,6 +202,11 @@ func (s *Store) Update(name string, f func(r *Room) error) (Room, error) {
 func (s *Store) Remove(name string) (Room, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockAndRefresh()
+	if err != nil {
+		return Room{}, err
+	}
+	defer unlock()
 	for i, r := range s.rooms {
 		if strings.EqualFold(r.Name, strings.TrimSpace(name)) {
 			before := append([]*Room(nil), s.rooms...)
@@ -194,6 +218,52 @@ func (s *Store) Remove(name string) (Room, error) {
 		}
 	}
 	return Room{}, &Error{Code: CodeRoomNotFound, Detail: name}
+}
+
+// Reload re-reads the rooms file (after another process changed it). On an
+// error the rooms in memory stay as they were.
+func (s *Store) Reload() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.refresh()
+}
+
+// lockAndRefresh takes the cross-process lock and loads what is on disk, so
+// a change applies to the latest file. Call with s.mu held.
+func (s *Store) lockAndRefresh() (func(), error) {
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	unlock, err := filelock.Lock(ctx, s.path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.refresh(); err != nil && !errors.As(err, new(*config.CorruptError)) {
+		unlock()
+		return nil, err
+	}
+	// A file damaged since we loaded it has been moved aside (nothing is
+	// lost); the change then writes the last good state we know.
+	return unlock, nil
+}
+
+// refresh replaces the rooms in memory with the file's. Call with s.mu held.
+func (s *Store) refresh() error {
+	var f File
+	err := config.ReadJSON(s.path, &f)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		s.rooms = nil
+		return nil
+	case err != nil:
+		return err
+	case f.Format != FormatName && f.Format != "":
+		return config.MoveAside(s.path, errors.New("not a Tafel rooms file"))
+	case f.Version > FormatVersion:
+		s.readOnly = true
+		return &config.NewerFormatError{Path: s.path, Version: f.Version}
+	}
+	s.rooms = validRooms(f.Rooms)
+	return nil
 }
 
 // commit writes the file; on failure undo restores the in-memory state.

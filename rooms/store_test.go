@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -224,5 +225,49 @@ func crashChild(path string) {
 			os.Exit(4)
 		}
 		name = next
+	}
+}
+
+// The tray app and a CLI command each hold a Store on the same file; every
+// change re-reads the file under a lock, so no room is lost.
+func TestStoresOnSameFileDoNotLoseRooms(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	app, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cli, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i, s := range []*Store{app, cli} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range 10 {
+				r, _ := NewRoom(fmt.Sprintf("Raum %d-%d", i, j), "")
+				if err := s.Add(r); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if _, err := app.Update("Raum 1-3", func(r *Room) error { r.Welcome = "Hallo"; return nil }); err != nil {
+		t.Fatalf("app sees the CLI's room: %v", err)
+	}
+	again, err := OpenStore(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := len(again.List()); n != 20 {
+		t.Fatalf("%d rooms on disk, want 20", n)
+	}
+	if r, _ := again.Get("Raum 1-3"); r.Welcome != "Hallo" {
+		t.Fatal("update lost")
+	}
+	if err := cli.Reload(); err != nil || len(cli.List()) != 20 {
+		t.Fatalf("reload: %v, %d rooms", err, len(cli.List()))
 	}
 }
