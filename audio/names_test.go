@@ -30,3 +30,15 @@ func TestClassifyNames(t *testing.T) {
 		t.Error("hands-free rates")
 	}
 }
+
+func TestALSAPluginsAreNotDevices(t *testing.T) {
+	for id, want := range map[string]bool{
+		"null": true, "lavrate": true, "speexrate": true, "vdownmix": true, "jack": true,
+		"default": false, "pulse": false, "pipewire": false, "hw:CARD=PCH,DEV=0": false,
+		"alsa_input.usb-Logitech_Headset-00.mono-fallback": false, "probe.monitor": false,
+	} {
+		if got := alsaPlugin(id); got != want {
+			t.Errorf("alsaPlugin(%q) = %v, want %v", id, got, want)
+		}
+	}
+}

@@ -76,6 +76,7 @@ type System struct {
 // Open connects to the sound system.
 func Open(b Backend) (*System, error) {
 	var cfg malgo.ContextConfig // no PulseAudio autospawn: never start daemons behind the user's back
+	silenceALSA()
 	deviceMu.Lock()
 	ctx, err := malgo.InitContext(b.malgo(), cfg, nil)
 	deviceMu.Unlock()
@@ -125,6 +126,9 @@ func (s *System) Devices() ([]Device, error) {
 		}
 		for _, in := range infos {
 			id := readableID(in.ID)
+			if alsaPlugin(id) {
+				continue
+			}
 			out = append(out, Device{
 				ID: id, Name: in.Name(), Kind: k.kind, Default: in.IsDefault != 0,
 				Hints: Classify(k.kind, in.Name(), id), raw: in.ID,
@@ -133,6 +137,18 @@ func (s *System) Devices() ([]Device, error) {
 	}
 	return out, nil
 }
+
+// alsaPluginPCMs are ALSA's software PCMs (resamplers, mixers, bridges to
+// other sound systems). Without a sound server ALSA lists them as devices;
+// none of them is a microphone or a speaker a teacher could pick.
+var alsaPluginPCMs = map[string]bool{
+	"null": true, "lavrate": true, "samplerate": true, "samplerate_best": true, "samplerate_linear": true,
+	"samplerate_medium": true, "samplerate_order": true, "speexrate": true, "speexrate_best": true,
+	"speexrate_medium": true, "jack": true, "oss": true, "speex": true, "upmix": true, "vdownmix": true,
+	"a52": true, "usbstream": true,
+}
+
+func alsaPlugin(id string) bool { return alsaPluginPCMs[id] }
 
 // readableID turns a malgo device ID into text: PulseAudio and ALSA IDs are
 // C strings (sink/source or PCM names); others fall back to hex.
