@@ -17,6 +17,7 @@ const (
 	CodeOpenFailed     = "open_failed"
 	CodeUnsafeJoinURL  = "unsafe_join_url"
 	CodeImportFormat   = "import_format"
+	CodeWelcomeTooLong = "welcome_too_long"
 )
 
 // Error is a rooms error with a stable Code; Detail names the room, setting

@@ -112,6 +112,12 @@ func (r *Room) RotateMeetingID() (old string) {
 	return old
 }
 
+// MaxWelcome bounds the welcome text: it travels in create's query string,
+// and servers refuse request lines longer than about 8 KB (nginx's default
+// large_client_header_buffers); 1000 characters stay below that even when
+// every character is percent-encoded as several UTF-8 bytes.
+const MaxWelcome = 1000
+
 // ValidateName checks a room name: BBB meeting names are 2–64 characters.
 func ValidateName(name string) error {
 	n := utf8.RuneCountInString(strings.TrimSpace(name))
@@ -125,6 +131,9 @@ func ValidateName(name string) error {
 func (r *Room) Validate() error {
 	if err := ValidateName(r.Name); err != nil {
 		return err
+	}
+	if utf8.RuneCountInString(r.Welcome) > MaxWelcome {
+		return &Error{Code: CodeWelcomeTooLong, Detail: r.Name}
 	}
 	if l := len(r.MeetingID); l < 2 || l > 256 || strings.ContainsAny(r.MeetingID, ", \t\r\n") {
 		return &Error{Code: CodeInvalidRoom, Detail: r.Name + ": meeting_id"}

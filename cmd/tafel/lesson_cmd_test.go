@@ -360,3 +360,15 @@ func TestPoolAddPromptsAtTerminal(t *testing.T) {
 		t.Fatalf("pool test after prompt: %s", errs)
 	}
 }
+
+// A welcome text longer than the query string can carry is refused with the limit.
+func TestRoomsWelcomeTooLong(t *testing.T) {
+	le := newLessonEnv(t)
+	code, _, errs := le.run("", "rooms", "add", "Physik 8a", "--welcome", strings.Repeat("ä", rooms.MaxWelcome+1))
+	if code != exitUsage || !strings.Contains(errs, "1000") {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := le.run("", "rooms", "add", "Physik 8a", "--welcome", strings.Repeat("ä", rooms.MaxWelcome)); code != exitOK {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+}

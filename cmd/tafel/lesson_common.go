@@ -22,6 +22,7 @@ import (
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/checkhistory"
 	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/internal/filelock"
 	"github.com/tafel-schule/tafel/rooms"
 )
 
@@ -269,6 +270,10 @@ func reportBBBError(e env, err error, name string) int {
 // reportRoomError turns rooms errors into a sentence.
 func reportRoomError(e env, err error) int {
 	var re *rooms.Error
+	if errors.Is(err, filelock.ErrTimeout) {
+		fmt.Fprintln(e.stderr, e.tr.T("rooms.busy"))
+		return exitFail
+	}
 	if !errors.As(err, &re) {
 		var ce *config.CorruptError
 		if errors.As(err, &ce) || errors.Is(err, config.ErrNewerFormat) {
