@@ -37,7 +37,7 @@ func TestDeadlineBoundsSilentUDP(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el > 2500*time.Millisecond {
+	if el > 3*time.Second { // 1 s of scheduling slack on a loaded CI machine; pion alone would take 7.8 s
 		t.Errorf("verdict after %v, deadline 2 s", el)
 	}
 	expect(t, rep, Fail, CatAllBlocked, CatUDPBlocked)
@@ -54,7 +54,7 @@ func TestCancelReturnsAtOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if el > time.Second {
+	if el > 1500*time.Millisecond { // vs. the 30 s deadline: the cancel, not the deadline, ended it
 		t.Errorf("returned %v after the cancel", el-200*time.Millisecond)
 	}
 	expect(t, rep, Fail, CatCanceled, CatCanceled, CatCanceled)
