@@ -448,7 +448,7 @@ func (p *CreateParams) params() (*Params, error) {
 	if err := setMeta(q, p.Meta); err != nil {
 		return nil, err
 	}
-	if err := setExtra(q, p.Extra); err != nil {
+	if err := setExtra(q, p.Extra, true); err != nil {
 		return nil, err
 	}
 	return q, nil
@@ -475,13 +475,19 @@ func setMeta(q *Params, meta map[string]string) error {
 	return nil
 }
 
-func setExtra(q *Params, extra map[string]string) error {
+// setExtra applies Extra. For create it may replace a typed parameter (an
+// escape hatch for version differences); for join it only adds: a join's
+// role, meetingID or createTime must never be replaced behind the typed API.
+func setExtra(q *Params, extra map[string]string, mayReplace bool) error {
 	for _, k := range sortedKeys(extra) {
 		if k == "" || stripControl(k) != k {
 			return invalid("Extra", "invalid parameter name")
 		}
 		if reservedKeys[k] || k == "redirect" {
 			return invalid(k, "parameter is never sent by bbbclient")
+		}
+		if _, taken := q.Get(k); taken && !mayReplace {
+			return invalid(k, "is set by a typed field; Extra cannot replace it")
 		}
 		q.Set(k, extra[k])
 	}

@@ -48,7 +48,8 @@ type JoinParams struct {
 	// or without the "userdata-" prefix, e.g. "bbb_auto_join_audio".
 	UserData map[string]string
 	// Extra carries other join parameters (enforceLayout, firstName, …),
-	// applied last in sorted order.
+	// applied last in sorted order. It cannot replace a parameter a typed
+	// field set (role, meetingID, createTime …).
 	Extra map[string]string
 }
 
@@ -101,7 +102,7 @@ func (p *JoinParams) params() (*Params, error) {
 		}
 		q.Set("userdata-"+name, p.UserData[k])
 	}
-	if err := setExtra(q, p.Extra); err != nil {
+	if err := setExtra(q, p.Extra, false); err != nil {
 		return nil, err
 	}
 	return q, nil

@@ -74,6 +74,8 @@ func TestJoinURLValidation(t *testing.T) {
 		"userdata inject":  func(p *JoinParams) { p.UserData = map[string]string{"a&b": "1"} },
 		"password extra":   func(p *JoinParams) { p.Extra = map[string]string{"password": "mp"} },
 		"redirect extra":   func(p *JoinParams) { p.Extra = map[string]string{"redirect": "false"} },
+		"role extra":       func(p *JoinParams) { p.Extra = map[string]string{"role": "MODERATOR"} },
+		"createTime extra": func(p *JoinParams) { p.Extra = map[string]string{"createTime": "2"} },
 		"any instance moderator": func(p *JoinParams) {
 			p.Role, p.CreateTime, p.AnyInstance = RoleModerator, 0, true
 		},

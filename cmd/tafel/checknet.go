@@ -61,9 +61,11 @@ func runCheckNetwork(ctx context.Context, e env) int {
 	var iceURLs, turnURLs stringList
 	fs.Var(&iceURLs, "ice-server", "TURN URL to test with --username/--credential (repeatable)")
 	username := fs.String("username", "", "TURN username for --ice-server")
-	credential := fs.String("credential", os.Getenv("TAFEL_TURN_CREDENTIAL"), "TURN credential for --ice-server (or TAFEL_TURN_CREDENTIAL)")
+	// Secrets from the environment are read after parsing: a flag default
+	// would be printed by the flag package's usage text.
+	credential := fs.String("credential", "", "TURN credential for --ice-server (or TAFEL_TURN_CREDENTIAL)")
 	fs.Var(&turnURLs, "turn-url", "TURN URL to test with credentials minted from --turn-secret (repeatable)")
-	turnSecret := fs.String("turn-secret", os.Getenv("TAFEL_TURN_SECRET"), "TURN static auth secret (or TAFEL_TURN_SECRET)")
+	turnSecret := fs.String("turn-secret", "", "TURN static auth secret (or TAFEL_TURN_SECRET)")
 	timeout := fs.Duration("timeout", 5*time.Second, "deadline for the whole check")
 	caFile := fs.String("ca-file", "", "PEM file with extra trusted CA certificates (e.g. a test CA)")
 	asJSON := fs.Bool("json", false, "print the report as JSON")
@@ -72,6 +74,12 @@ func runCheckNetwork(ctx context.Context, e env) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *credential == "" {
+		*credential = os.Getenv("TAFEL_TURN_CREDENTIAL")
+	}
+	if *turnSecret == "" {
+		*turnSecret = os.Getenv("TAFEL_TURN_SECRET")
 	}
 	usage := func(key string, data ...map[string]any) int {
 		fmt.Fprintln(e.stderr, e.tr.T(key, data...))

@@ -117,3 +117,28 @@ func TestSimBadOptions(t *testing.T) {
 		}
 	}
 }
+
+// Secrets given through the environment never appear in usage texts: Go's
+// flag package prints flag defaults on -h and on every parse error.
+func TestEnvSecretsNotInUsage(t *testing.T) {
+	secrets := map[string]string{
+		"TAFEL_TURN_SECRET": "env-turn-secret-1", "TAFEL_TURN_CREDENTIAL": "env-turn-cred-2",
+		"TAFEL_BBB_SECRET": "env-bbb-secret-3", "TAFEL_SIM_SECRET": "env-sim-secret-4",
+		"TAFEL_SIM_TURN_SECRET": "env-sim-turn-5",
+	}
+	for k, v := range secrets {
+		t.Setenv(k, v)
+	}
+	for _, args := range [][]string{
+		{"check", "network", "-h"}, {"check", "network", "--bogus"},
+		{"sim", "-h"}, {"sim", "--bogus"},
+	} {
+		var out, errb bytes.Buffer
+		run(context.Background(), args, &out, &errb)
+		for _, v := range secrets {
+			if strings.Contains(out.String()+errb.String(), v) {
+				t.Errorf("%q printed the secret from the environment", args)
+			}
+		}
+	}
+}

@@ -33,13 +33,15 @@ func runSim(ctx context.Context, e env) int {
 	fs := flag.NewFlagSet("tafel sim", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	listen := fs.String("listen", "127.0.0.1:8090", "address to serve the BBB API on (port 0 picks a free one)")
-	secret := fs.String("secret", os.Getenv("TAFEL_SIM_SECRET"), "shared secret (or TAFEL_SIM_SECRET)")
+	// Secrets from the environment are read after parsing: a flag default
+	// would be printed by the flag package's usage text.
+	secret := fs.String("secret", "", "shared secret (or TAFEL_SIM_SECRET)")
 	flavor := fs.String("flavor", "bbb", "server to impersonate: bbb (3.x), bbb24 (2.4) or scalelite")
 	algs := fs.String("algorithms", "", "accepted checksum algorithms, e.g. sha1,sha256,sha512 (default: as the flavor)")
 	var turnURLs, stunURLs stringList
 	fs.Var(&turnURLs, "turn-url", "TURN server URL returned by stuns (repeatable)")
 	fs.Var(&stunURLs, "stun-url", "STUN server URL returned by stuns (repeatable)")
-	turnSecret := fs.String("turn-secret", os.Getenv("TAFEL_SIM_TURN_SECRET"), "TURN static auth secret for --turn-url credentials (or TAFEL_SIM_TURN_SECRET)")
+	turnSecret := fs.String("turn-secret", "", "TURN static auth secret for --turn-url credentials (or TAFEL_SIM_TURN_SECRET)")
 	turnTTL := fs.Duration("turn-ttl", 24*time.Hour, "lifetime of minted TURN credentials")
 	maxBody := fs.Int64("max-body", 2<<20, "largest accepted POST body in bytes (BBB's inline upload limit)")
 	publicURL := fs.String("public-url", "", "externally visible base URL, if not the listen address")
@@ -51,6 +53,12 @@ func runSim(ctx context.Context, e env) int {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if *secret == "" {
+		*secret = os.Getenv("TAFEL_SIM_SECRET")
+	}
+	if *turnSecret == "" {
+		*turnSecret = os.Getenv("TAFEL_SIM_TURN_SECRET")
 	}
 	if *secret == "" {
 		fmt.Fprintln(e.stderr, e.tr.T("sim.need_secret"))
