@@ -216,3 +216,27 @@ func TestKeyringNoBusAtAll(t *testing.T) {
 		t.Fatalf("want ErrKeyringUnavailable, got %v", err)
 	}
 }
+
+// A pool entry that "tafel pool add" would refuse (plain http to another
+// machine, here hand-edited) is kept in the file but never used.
+func TestLoadUserRefusesUnsafePoolEntry(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config.json")
+	os.WriteFile(path, []byte(`{"version":1,"pools":[
+ {"name":"Schule","url":"http://bbb.school.example/bigbluebutton/api","checksum":"sha256"},
+ {"name":"Sim","url":"http://127.0.0.1:8090/bigbluebutton/api","checksum":"sha256"}]}`), 0o600)
+	u, err := LoadUser(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = u.ResolvePool("Schule")
+	var pe *PoolFileError
+	if !errors.As(err, &pe) || pe.Pool != "Schule" || Code(err) != CodeInvalidPool {
+		t.Fatalf("err = %v", err)
+	}
+	if _, err := u.ResolvePool("Sim"); err != nil {
+		t.Fatalf("loopback pool refused: %v", err)
+	}
+	if len(u.Pools) != 2 {
+		t.Fatal("the bad entry must stay in the file so it can be fixed")
+	}
+}

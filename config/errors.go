@@ -76,3 +76,17 @@ func Code(err error) string {
 	}
 	return ""
 }
+
+// PoolFileError is a pool entry in config.json that "tafel pool add" would
+// have refused (hand-edited or deployed): Err is the *Error with the field.
+type PoolFileError struct {
+	Path string
+	Pool string
+	Err  error
+}
+
+func (e *PoolFileError) Error() string {
+	return "config: pool " + e.Pool + " in " + e.Path + ": " + e.Err.Error()
+}
+
+func (e *PoolFileError) Unwrap() error { return e.Err }

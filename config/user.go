@@ -33,6 +33,8 @@ type Pool struct {
 	MaxInlineBytes int64 `json:"max_inline_bytes,omitempty"`
 	// MaxFileBytes is the pool's per-file limit (BBB default 30,000,000).
 	MaxFileBytes int64 `json:"max_file_bytes,omitempty"`
+
+	problem error // set by LoadUser for an entry "tafel pool add" would refuse
 	// MaxPages is the pool's page limit per file (BBB default 200).
 	MaxPages int `json:"max_pages,omitempty"`
 }
@@ -139,6 +141,18 @@ func LoadUser(path string) (*User, error) {
 	case f.Version > UserFormatVersion:
 		return nil, &NewerFormatError{Path: path, Version: f.Version}
 	}
+	// A hand-edited or deployed file gets the same checks as "tafel pool
+	// add": above all, no plain http to another machine.
+	for i, p := range f.Pools {
+		// Such a pool stays in the file (so "pool add --replace" or
+		// "pool remove" can fix it) but is never used.
+		checked, err := NewPool(p.Name, p.URL, p.Checksum)
+		if err != nil {
+			f.Pools[i].problem = &PoolFileError{Path: path, Pool: p.Name, Err: err}
+			continue
+		}
+		f.Pools[i].Name, f.Pools[i].URL, f.Pools[i].Checksum = checked.Name, checked.URL, checked.Checksum
+	}
 	f.Version = UserFormatVersion
 	return &f, nil
 }
@@ -210,6 +224,14 @@ func (u *User) RemovePool(name string) (Pool, error) {
 // ResolvePool picks the pool for name: that pool, else (name empty) the
 // default pool, else the only pool there is.
 func (u *User) ResolvePool(name string) (Pool, error) {
+	p, err := u.resolvePool(name)
+	if err == nil && p.problem != nil {
+		return Pool{}, p.problem
+	}
+	return p, err
+}
+
+func (u *User) resolvePool(name string) (Pool, error) {
 	if name != "" {
 		if p, ok := u.FindPool(name); ok {
 			return p, nil

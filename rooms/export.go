@@ -92,6 +92,11 @@ func (s *Store) Import(data []byte, opts ImportOptions) (ImportResult, error) {
 	res := ImportResult{Added: []string{}, Replaced: []string{}, Skipped: []string{}}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	unlock, err := s.lockAndRefresh()
+	if err != nil {
+		return ImportResult{}, err
+	}
+	defer unlock()
 	before := make([]*Room, len(s.rooms))
 	for i, r := range s.rooms {
 		c := r.copy()

@@ -59,56 +59,61 @@ func DefaultPath() (string, error) {
 // OpenStore loads the rooms file at path. A missing file is an empty store.
 // A damaged file is moved aside (rooms.json.corrupt-<time>) and the store
 // starts empty: the store is returned together with the *config.CorruptError
-// to show. A file from a newer Tafel gives a read-only store and
-// config.ErrNewerFormat, so it is never overwritten.
+// to show. A file with some invalid or duplicate rooms is moved aside too,
+// and the store keeps the valid rooms. A file from a newer Tafel gives a
+// read-only store and config.ErrNewerFormat, so it is never overwritten.
 func OpenStore(path string) (*Store, error) {
 	s := &Store{path: path}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), lockWait)
+	defer cancel()
+	unlock, err := filelock.Lock(ctx, path)
+	if err != nil {
+		return s, err
+	}
+	defer unlock()
+	return s, s.refresh()
+}
+
+// loadRooms reads the rooms file. Rooms that are invalid or repeat a name
+// (ignoring case) make it a damaged file: the whole file is moved aside
+// (nothing is lost) and the valid rooms are returned together with the
+// *config.CorruptError, for the caller to write back.
+func loadRooms(path string) (rooms []*Room, newer bool, err error) {
 	var f File
-	err := config.ReadJSON(path, &f)
+	err = config.ReadJSON(path, &f)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return s, nil
+		return nil, false, nil
 	case err != nil:
-		return s, err
+		return nil, false, err
 	case f.Format != FormatName && f.Format != "":
-		return s, config.MoveAside(path, errors.New("not a Tafel rooms file"))
+		return nil, false, config.MoveAside(path, errors.New("not a Tafel rooms file"))
 	case f.Version > FormatVersion:
-		s.readOnly = true
-		return s, &config.NewerFormatError{Path: path, Version: f.Version}
+		return nil, true, &config.NewerFormatError{Path: path, Version: f.Version}
 	}
+	seen := map[string]bool{}
+	var bad error
 	for _, r := range f.Rooms {
 		if r == nil {
 			continue
 		}
-		if err := r.Validate(); err != nil {
-			// One bad room (hand-edited) must not lose the others: keep
-			// the whole file aside and load what is valid.
-			valid := validRooms(f.Rooms)
-			moveErr := config.MoveAside(path, err)
-			s.rooms = valid
-			if len(valid) > 0 {
-				if werr := s.saveLocked(); werr != nil {
-					return s, werr
-				}
-			}
-			return s, moveErr
+		key := strings.ToLower(strings.TrimSpace(r.Name))
+		switch err := r.Validate(); {
+		case err != nil:
+			bad = err
+		case seen[key]:
+			bad = &Error{Code: CodeRoomExists, Detail: r.Name}
+		default:
+			seen[key] = true
+			rooms = append(rooms, r)
 		}
 	}
-	s.rooms = validRooms(f.Rooms)
-	return s, nil
-}
-
-func validRooms(in []*Room) []*Room {
-	var out []*Room
-	seen := map[string]bool{}
-	for _, r := range in {
-		if r == nil || r.Validate() != nil || seen[strings.ToLower(r.Name)] {
-			continue
-		}
-		seen[strings.ToLower(r.Name)] = true
-		out = append(out, r)
+	if bad != nil {
+		return rooms, false, config.MoveAside(path, bad)
 	}
-	return out
+	return rooms, false, nil
 }
 
 // Path returns the file's path.
@@ -246,24 +251,32 @@ func (s *Store) lockAndRefresh() (func(), error) {
 	return unlock, nil
 }
 
-// refresh replaces the rooms in memory with the file's. Call with s.mu held.
+// refresh replaces the rooms in memory with the file's. Call with s.mu and
+// the file lock held. A file with bad rooms has been moved aside by
+// loadRooms; the valid rooms are written back at once, so the file on disk
+// and the store agree again.
 func (s *Store) refresh() error {
-	var f File
-	err := config.ReadJSON(s.path, &f)
-	switch {
-	case errors.Is(err, fs.ErrNotExist):
-		s.rooms = nil
-		return nil
-	case err != nil:
-		return err
-	case f.Format != FormatName && f.Format != "":
-		return config.MoveAside(s.path, errors.New("not a Tafel rooms file"))
-	case f.Version > FormatVersion:
+	rooms, newer, err := loadRooms(s.path)
+	if newer {
 		s.readOnly = true
-		return &config.NewerFormatError{Path: s.path, Version: f.Version}
+		return err
 	}
-	s.rooms = validRooms(f.Rooms)
-	return nil
+	var ce *config.CorruptError
+	switch {
+	case err == nil:
+		s.rooms = rooms
+		return nil
+	case errors.As(err, &ce) && len(rooms) > 0:
+		s.rooms = rooms
+		if werr := s.saveLocked(); werr != nil {
+			return werr
+		}
+		return err
+	case errors.As(err, &ce):
+		// Unreadable as a whole: what we knew last is the best state left.
+		return err
+	}
+	return err
 }
 
 // commit writes the file; on failure undo restores the in-memory state.

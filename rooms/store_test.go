@@ -271,3 +271,83 @@ func TestStoresOnSameFileDoNotLoseRooms(t *testing.T) {
 		t.Fatalf("reload: %v, %d rooms", err, len(cli.List()))
 	}
 }
+
+// corruptCopies returns the moved-aside copies of path.
+func corruptCopies(t *testing.T, path string) []string {
+	t.Helper()
+	m, _ := filepath.Glob(path + ".corrupt-*")
+	return m
+}
+
+// Two rooms whose names differ only in case: the file is kept aside (the
+// second room is not silently dropped) and the first room stays usable.
+func TestDuplicateRoomNamesKeptAside(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	a, _ := NewRoom("Mathe", "")
+	b, _ := NewRoom("mathe", "")
+	b.MeetingID = "tafel-second-room"
+	data, _ := Marshal([]*Room{a, b}, true)
+	os.WriteFile(path, data, 0o600)
+	s, err := OpenStore(path)
+	var ce *config.CorruptError
+	if !errors.As(err, &ce) {
+		t.Fatalf("err = %v, want a CorruptError", err)
+	}
+	if got := s.List(); len(got) != 1 || got[0].Name != "Mathe" {
+		t.Fatalf("rooms %v", got)
+	}
+	copies := corruptCopies(t, path)
+	if len(copies) != 1 {
+		t.Fatalf("copies %v", copies)
+	}
+	if kept, _ := os.ReadFile(copies[0]); !strings.Contains(string(kept), "tafel-second-room") {
+		t.Fatal("the duplicate room is lost")
+	}
+}
+
+// A room made invalid on disk while a store is open is not dropped by the
+// next change: the file is kept aside first.
+func TestChangeAfterHandEditKeepsFileAside(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	s, _ := OpenStore(path)
+	r, _ := NewRoom("Mathe", "")
+	if err := s.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := os.ReadFile(path)
+	os.WriteFile(path, []byte(strings.Replace(string(raw), `"lesson"`, `"no-such-preset"`, 1)), 0o600)
+	r2, _ := NewRoom("Bio", "")
+	if err := s.Add(r2); err != nil {
+		t.Fatal(err)
+	}
+	copies := corruptCopies(t, path)
+	if len(copies) != 1 {
+		t.Fatalf("hand-edited file not kept aside: %v", copies)
+	}
+	if kept, _ := os.ReadFile(copies[0]); !strings.Contains(string(kept), "no-such-preset") {
+		t.Fatal("kept copy is not the hand-edited file")
+	}
+}
+
+// Import takes the same lock and re-reads the file like every other change.
+func TestImportKeepsConcurrentAdd(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rooms.json")
+	app, _ := OpenStore(path)
+	cli, _ := OpenStore(path)
+	r, _ := NewRoom("Vom CLI", "")
+	if err := cli.Add(r); err != nil {
+		t.Fatal(err)
+	}
+	imp, _ := NewRoom("Importiert", "")
+	data, err := Marshal([]*Room{imp}, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := app.Import(data, ImportOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	again, _ := OpenStore(path)
+	if n := len(again.List()); n != 2 {
+		t.Fatalf("%d rooms after import, want 2", n)
+	}
+}

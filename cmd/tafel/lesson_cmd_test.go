@@ -372,3 +372,21 @@ func TestRoomsWelcomeTooLong(t *testing.T) {
 		t.Fatalf("exit %d: %s", code, errs)
 	}
 }
+
+// Replacing a pool under another spelling keeps its name, so its keyring
+// entry is replaced rather than orphaned.
+func TestPoolReplaceKeepsName(t *testing.T) {
+	le := newLessonEnv(t)
+	le.run(cliSecret+"\n", "pool", "add", "Schul-BBB", "--url", le.api)
+	if code, _, errs := le.run(cliSecret+"\n", "pool", "add", "schul-bbb", "--url", le.api, "--replace"); code != exitOK {
+		t.Fatalf("replace: %d %s", code, errs)
+	}
+	_, out, _ := le.run("", "pool", "list", "--json")
+	var pools []poolJSON
+	if json.Unmarshal([]byte(out), &pools) != nil || len(pools) != 1 || pools[0].Name != "Schul-BBB" {
+		t.Fatalf("pools after replace: %s", out)
+	}
+	if code, _, errs := le.run("", "pool", "test"); code != exitOK {
+		t.Fatalf("secret lost after replace: %d %s", code, errs)
+	}
+}

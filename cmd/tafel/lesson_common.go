@@ -139,6 +139,10 @@ func openStore(e env) (*rooms.Store, int) {
 		return nil, exitUsage
 	}
 	s, err := rooms.OpenStore(path)
+	if errors.Is(err, config.ErrNewerFormat) {
+		// Left alone on purpose: stop here instead of showing an empty list.
+		return nil, reportFileError(e, err)
+	}
 	if err != nil {
 		return s, reportFileError(e, err)
 	}
@@ -196,6 +200,15 @@ func openPoolErr(ctx context.Context, e env, u *config.User, name string) (*room
 // reportPoolError turns config and keyring errors into a sentence.
 func reportPoolError(e env, err error, name string) int {
 	data := map[string]any{"Name": name}
+	var pe *config.PoolFileError
+	if errors.As(err, &pe) {
+		var ce *config.Error
+		errors.As(err, &ce)
+		fmt.Fprintln(e.stderr, e.tr.T("pool.invalid_in_file", map[string]any{"Name": pe.Pool, "Path": pe.Path}))
+		fmt.Fprintln(e.stderr, e.tr.T("pool.invalid_"+invalidField(ce.Detail)))
+		return exitUsage
+	}
+
 	switch config.Code(err) {
 	case config.CodeNoPool:
 		fmt.Fprintln(e.stderr, e.tr.T("pool.none"))

@@ -103,10 +103,14 @@ func runLinks(ctx context.Context, e env) int {
 	if err != nil {
 		return reportRoomError(e, err)
 	}
+	// Student links always join as guests, so the room's guest policy
+	// applies to them, also when it is changed after the sheet was printed
+	// (BBB applies guestPolicy only to joins with guest=true; under the
+	// default ALWAYS_ACCEPT guests get straight in).
 	guests := settings.GuestsWait()
 	var lessonPool rooms.Pool = pool
 	sign := func(ctx context.Context, name, userID string) (studentlinks.URL, error) {
-		return lessonPool.ViewerJoinURL(ctx, room.MeetingID, createTime, rooms.Participant{Name: name, UserID: userID, Guest: guests})
+		return lessonPool.ViewerJoinURL(ctx, room.MeetingID, createTime, rooms.Participant{Name: name, UserID: userID, Guest: true})
 	}
 	links, err := studentlinks.BuildLinks(ctx, room.MeetingID, cl.Students, sign)
 	if err != nil {
@@ -139,6 +143,7 @@ func runLinks(ctx context.Context, e env) int {
 	// Remember the class list for next time.
 	if abs, err := filepath.Abs(classFile); err == nil && abs != room.ClassList {
 		if _, err := store.Update(room.Name, func(r *rooms.Room) error { r.ClassList = abs; return nil }); err != nil {
+			reportRoomError(e, err) // the sheet is written; only remembering the list failed
 			code = worst(code, exitWarn)
 		}
 	}

@@ -70,6 +70,9 @@ func TestLinksCLI(t *testing.T) {
 		if !strings.Contains(l, "role=VIEWER") || strings.Contains(l, "MODERATOR") || strings.Contains(l, "createTime=") {
 			t.Fatal("a sheet link is not a room-wide viewer link")
 		}
+		if !strings.Contains(l, "guest=true") { // so a later guest policy applies to printed sheets
+			t.Fatal("a sheet link is not a guest link")
+		}
 	}
 	if _, key := joinInBrowser(t, links[0]); key == "" {
 		t.Fatal("a student joined before the lesson started")

@@ -60,8 +60,14 @@ func runPoolAdd(ctx context.Context, e env) int {
 	if u == nil {
 		return code
 	}
-	if _, exists := u.FindPool(p.Name); exists && !*replace {
-		return reportPoolError(e, &config.Error{Code: config.CodePoolExists}, p.Name)
+	if old, exists := u.FindPool(p.Name); exists {
+		if !*replace {
+			return reportPoolError(e, &config.Error{Code: config.CodePoolExists}, p.Name)
+		}
+		// Keep the name as it was (names compare case-insensitively): the
+		// keyring entry is keyed by it, and a new spelling would orphan
+		// the old secret.
+		p.Name = old.Name
 	}
 	secret, rc := readSecret(e, p.Name)
 	if rc != exitOK {
