@@ -40,6 +40,10 @@ func seedInputs(t testing.TB) map[string][]byte {
 		"empty":         {},
 		"pdf-junk":      append([]byte("junk\n"), pdf...),
 		"keynote":       makeZip(t, zipEntry{"Index/Document.iwa", "x"}),
+		// Review findings: a page count overflowing int, Notepad's "Unicode".
+		"docx-huge-pages": makeZip(t, zipEntry{"[Content_Types].xml", ctXML}, zipEntry{"word/document.xml", "<w:document/>"},
+			zipEntry{"docProps/app.xml", `<Properties><Pages>99999999999999999999</Pages></Properties>`}),
+		"txt-utf16le": utf16Text16("Hallo Klasse\r\nAufgabe 1: Brüche kürzen\r\n", false),
 	}
 }
 

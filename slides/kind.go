@@ -106,6 +106,11 @@ func Sniff(r io.ReaderAt, size int64) (Kind, string, error) {
 	case bytes.HasPrefix(head, magicRTF):
 		return KindRTF, "rtf", nil
 	}
+	// Before otherFormat: FF FE (Notepad's "Unicode") also passes for an
+	// MPEG audio frame sync. BBB's LibreOffice converter honours the BOM.
+	if d := utf16Text(head); d != "" {
+		return KindTXT, d, nil
+	}
 	if d := otherFormat(head); d != "" {
 		return "", d, nil
 	}
@@ -174,6 +179,58 @@ func otherFormat(h []byte) string {
 func isSVG(h []byte) bool {
 	t := bytes.TrimLeft(bytes.TrimPrefix(h, utf8BOM), " \t\r\n")
 	return bytes.HasPrefix(t, []byte("<")) && bytes.Contains(h, []byte("<svg"))
+}
+
+// utf16Text reports "text-utf16le" or "text-utf16be" when h starts with a
+// UTF-16 BOM and what follows reads as text: no NUL, no broken surrogate
+// pair, hardly any control characters. A code unit or pair cut off at the
+// end of the sniffed window is allowed.
+func utf16Text(h []byte) string {
+	var be bool
+	var d string
+	switch {
+	case bytes.HasPrefix(h, []byte{0xFF, 0xFE}):
+		d = "text-utf16le"
+	case bytes.HasPrefix(h, []byte{0xFE, 0xFF}):
+		be, d = true, "text-utf16be"
+	default:
+		return ""
+	}
+	b := h[2:]
+	u := make([]uint16, len(b)/2)
+	for i := range u {
+		if be {
+			u[i] = uint16(b[2*i])<<8 | uint16(b[2*i+1])
+		} else {
+			u[i] = uint16(b[2*i+1])<<8 | uint16(b[2*i])
+		}
+	}
+	ctl := 0
+	for i := 0; i < len(u); i++ {
+		c := u[i]
+		switch {
+		case c == 0:
+			return ""
+		case utf16.IsSurrogate(rune(c)):
+			if c >= 0xDC00 { // low surrogate without a high one
+				return ""
+			}
+			if i+1 == len(u) {
+				continue // pair cut at the window's end
+			}
+			if i++; u[i] < 0xDC00 || u[i] > 0xDFFF {
+				return ""
+			}
+		case c < 0x20 && c != '\t' && c != '\n' && c != '\r' && c != '\f', c >= 0x7F && c < 0xA0, c == 0xFFFE:
+			ctl++
+		}
+	}
+	// Real text has at most a stray control character (ESC, a C1 byte
+	// from a bad copy-paste); binary behind FF FE has many.
+	if ctl*50 > len(u) {
+		return ""
+	}
+	return d
 }
 
 // validUTF8Prefix allows a rune cut off at the end of the sniffed window.

@@ -281,6 +281,11 @@ var (
 	reODTPages  = regexp.MustCompile(`meta:page-count="([0-9]+)"`)
 )
 
+// maxMetaPages is the largest page count a document's metadata is
+// believed; above it the value is garbage, and results must not depend on
+// the size of int.
+const maxMetaPages = 1_000_000
+
 // maxMetaBytes bounds how much of a zipped part is decompressed to count
 // pages (zip bombs).
 const maxMetaBytes = 64 << 20
@@ -338,7 +343,12 @@ func metaInt(f *zip.File, re *regexp.Regexp) int {
 	if m == nil {
 		return 0
 	}
-	n, _ := strconv.Atoi(string(m[1]))
+	// The count is untrusted metadata: one that overflows or no editor
+	// could have written means unknown, not "rejected for too many pages".
+	n, err := strconv.Atoi(string(m[1]))
+	if err != nil || n > maxMetaPages {
+		return 0
+	}
 	return n
 }
 

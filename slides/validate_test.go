@@ -1,12 +1,14 @@
 package slides
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 
 	"github.com/tafel-schule/tafel/translations"
 )
@@ -37,6 +39,16 @@ func TestValidateEachKind(t *testing.T) {
 		{"plan.svg", []byte(`<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"/>`), KindSVG, 1},
 		{"notes.rtf", []byte(`{\rtf1\ansi Hallo}`), KindRTF, 0},
 		{"notes.txt", []byte("Aufgabe 1: Brüche kürzen\n"), KindTXT, 0},
+		// Notepad's "Unicode" (UTF-16LE with BOM): FF FE is also an MPEG sync.
+		{"unicode.txt", utf16Text16("Aufgabe 1: Brüche kürzen 😀\r\n", false), KindTXT, 0},
+		{"unicode-be.txt", utf16Text16("Aufgabe 2\r\n", true), KindTXT, 0},
+		// A page count that overflows int is garbage metadata: unknown.
+		{"huge-meta.docx", makeZip(t, zipEntry{"[Content_Types].xml", ctXML}, zipEntry{"word/document.xml", "<w:document/>"},
+			zipEntry{"docProps/app.xml", `<Properties><Pages>99999999999999999999</Pages></Properties>`}), KindDOCX, 0},
+		{"absurd-meta.docx", makeZip(t, zipEntry{"[Content_Types].xml", ctXML}, zipEntry{"word/document.xml", "<w:document/>"},
+			zipEntry{"docProps/app.xml", `<Properties><ep:Pages> 5000000 </ep:Pages></Properties>`}), KindDOCX, 0},
+		{"huge-meta.odt", makeZip(t, zipEntry{"mimetype", "application/vnd.oasis.opendocument.text"}, zipEntry{"content.xml", "<x/>"},
+			zipEntry{"meta.xml", `<meta:document-statistic meta:page-count="18446744073709551616"/>`}), KindODT, 0},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -288,5 +300,46 @@ func TestFormatBytes(t *testing.T) {
 		if got := formatBytes(c.lang, c.n, c.up); got != c.want {
 			t.Errorf("formatBytes(%s, %d, %v) = %q, want %q", c.lang, c.n, c.up, got, c.want)
 		}
+	}
+}
+
+// utf16Text16 encodes s as UTF-16 with a BOM.
+func utf16Text16(s string, bigEndian bool) []byte {
+	var b []byte
+	for _, c := range append([]uint16{0xFEFF}, utf16.Encode([]rune(s))...) {
+		if bigEndian {
+			b = append(b, byte(c>>8), byte(c))
+		} else {
+			b = append(b, byte(c), byte(c>>8))
+		}
+	}
+	return b
+}
+
+func TestSniffUTF16(t *testing.T) {
+	// BOM + 2046 units: the 4 KB window ends between the two halves of 😀.
+	long := utf16Text16(strings.Repeat("kürzen", 341)+"😀 Ende", false)
+	for _, c := range []struct {
+		name     string
+		data     []byte
+		kind     Kind
+		detected string
+	}{
+		{"le", utf16Text16("Hallo Klasse\n", false), KindTXT, "text-utf16le"},
+		{"be", utf16Text16("Hallo Klasse\n", true), KindTXT, "text-utf16be"},
+		{"le long, window cuts a pair", long, KindTXT, "text-utf16le"},
+		{"le with one stray ESC in long text", utf16Text16(strings.Repeat("Zeile\n", 20)+"\x1b", false), KindTXT, "text-utf16le"},
+		{"mpeg frame: NUL units", []byte{0xFF, 0xFE, 0x90, 0x00, 0x00, 0x00, 0x12, 0x34}, "", "audio"},
+		{"mpeg frame: lone low surrogate", []byte{0xFF, 0xFE, 0x00, 0xDC, 0x41, 0x00}, "", "audio"},
+		{"mpeg frame: high surrogate without low", []byte{0xFF, 0xFE, 0x00, 0xD8, 0x41, 0x00}, "", "audio"},
+		{"mpeg frame: control characters", []byte{0xFF, 0xFE, 0x01, 0x00, 0x02, 0x00, 0x41, 0x00}, "", "audio"},
+		{"be junk", []byte{0xFE, 0xFF, 0x00, 0x00}, "", "binary"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			k, d, err := Sniff(bytes.NewReader(c.data), int64(len(c.data)))
+			if err != nil || k != c.kind || d != c.detected {
+				t.Fatalf("Sniff = %q %q %v, want %q %q", k, d, err, c.kind, c.detected)
+			}
+		})
 	}
 }

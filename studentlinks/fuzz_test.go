@@ -28,6 +28,10 @@ func parseSeeds() map[string][]byte {
 		"empty":        {},
 		"separators":   []byte(";;;\n,,,\n\t\t\n"),
 		"mixed-ending": []byte("A\r\nB\rC\nD"),
+		// Review findings: an unclosed quote swallowed the rest of the file;
+		// a title row made a header-less list drop every first name.
+		"unclosed-quote":  []byte("Nachname;Vorname;Klasse\n\"Müller;Anna;7b\nSchmidt;Ben;7b\nKaya;Elif;7b\nNowak;Jan;7b\n"),
+		"title-no-header": []byte("Klassenliste 7b\nMüller;Anna\nSchmidt;Ben\nKaya;Elif\n"),
 	}
 }
 

@@ -58,8 +58,9 @@ func TruncatedMessage(tr translations.Translator, line int) string {
 	return tr.T(string(CodeTruncated), map[string]any{"Line": line, "Max": MaxNameRunes})
 }
 
-// SkippedMessage reports title lines above the header row that were not
-// read as names (ClassList.Skipped); "" when there were none.
+// SkippedMessage reports title lines above the header row (or above the
+// first Nachname;Vorname row of a list without header) that were not read
+// as names (ClassList.Skipped); "" when there were none.
 func SkippedMessage(tr translations.Translator, lines []int) string {
 	if len(lines) == 0 {
 		return ""

@@ -60,7 +60,7 @@ type ClassList struct {
 	Layout     string   // "plain", "header", "lastname-firstname" (no header, Nachname;Vorname order assumed)
 	Duplicates []Duplicate
 	Truncated  []int // lines whose name was cut to MaxNameRunes
-	Skipped    []int // title lines before the header row, not read as names
+	Skipped    []int // title lines before the header row or the first Nachname;Vorname row, not read as names
 	EmptyLines int
 	// Class is the class all students share (from a class column), or "".
 	Class string
@@ -162,13 +162,39 @@ func Parse(r io.Reader, opts ParseOptions) (*ClassList, error) {
 		}
 	}
 	if cl.Layout == "plain" && sep != 0 {
-		for _, rec := range recs {
-			if !rec.empty() {
-				if len(rec.fields) >= 2 {
-					cols = columns{full: -1, last: 0, first: 1, class: -1, email: -1}
-					cl.Layout = "lastname-firstname"
+		// Without a header, most rows decide: a title row ("Klassenliste
+		// 7b") above a Nachname;Vorname list must not turn the whole list
+		// into one-column names and drop every first name.
+		multi, nonEmpty, first, firstWide := 0, 0, -1, false
+		for i, rec := range recs {
+			if rec.empty() {
+				continue
+			}
+			if nonEmpty++; nonEmpty == 1 {
+				firstWide = len(rec.fields) >= 2 // "Kaya;" first: as before
+			}
+			if rec.width() >= 2 {
+				multi++
+				if first < 0 {
+					first = i
 				}
-				break
+			}
+		}
+		majority := multi*2 > nonEmpty
+		if majority || firstWide {
+			cols = columns{full: -1, last: 0, first: 1, class: -1, email: -1}
+			cl.Layout = "lastname-firstname"
+		}
+		if majority {
+			// Short rows above the first two-column row are titles, as
+			// above a header; further down a short row is still a name.
+			if n := countNonEmpty(recs[:first]); n > 0 && n <= maxTitleRows {
+				for _, r := range recs[:first] {
+					if !r.empty() {
+						cl.Skipped = append(cl.Skipped, r.line)
+					}
+				}
+				start = first
 			}
 		}
 	}
@@ -355,6 +381,17 @@ type record struct {
 	fields []string
 }
 
+// width is the number of fields up to the last non-empty one: Excel pads
+// a title row to the table's width ("Klassenliste 7b;;").
+func (r record) width() int {
+	for i := len(r.fields) - 1; i >= 0; i-- {
+		if strings.TrimSpace(r.fields[i]) != "" {
+			return i + 1
+		}
+	}
+	return 0
+}
+
 func (r record) empty() bool {
 	for _, f := range r.fields {
 		if strings.TrimSpace(f) != "" {
@@ -374,6 +411,11 @@ func records(text string, lines []string, sep rune) ([]record, error) {
 		}
 		return out, nil
 	}
+	// A final line break makes an unclosed quote on the last line span
+	// lines too, so it fails the same with or without one.
+	if !strings.HasSuffix(text, "\n") {
+		text += "\n"
+	}
 	cr := csv.NewReader(strings.NewReader(text))
 	cr.Comma = sep
 	cr.LazyQuotes = true
@@ -392,6 +434,16 @@ func records(text string, lines []string, sep rune) ([]record, error) {
 				line = pe.StartLine
 			}
 			return nil, &Error{Code: CodeBadCSV, Line: line, Err: err}
+		}
+		// LazyQuotes tolerates quotes inside a field (Anna "Ann" Müller),
+		// but also lets an unclosed quote run to the end of the file and
+		// swallow every name below it. No name spans lines, so a field
+		// with a line break is such a broken quote: report where it starts.
+		for i, f := range rec {
+			if strings.Contains(f, "\n") {
+				line, _ := cr.FieldPos(i)
+				return nil, &Error{Code: CodeBadCSV, Line: line, Err: errors.New("unclosed quote: field spans lines")}
+			}
 		}
 		line, _ := cr.FieldPos(0)
 		out = append(out, record{line: line, fields: rec})

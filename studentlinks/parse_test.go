@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -69,6 +70,16 @@ func TestParseFormats(t *testing.T) {
 		{"title rows before the header", []byte("Klassenliste 7b;;\nStand: 01.09.2026;;\n\nNachname;Vorname;Klasse\nMüller;Anna;7b\n"),
 			[]string{"Anna Müller"}, "utf-8", ";", "header", "7b"},
 		{"comments and zero-width chars", []byte("# Klasse 7b\nAn\u200bna\n"), []string{"Anna"}, "utf-8", "", "plain", ""},
+		{"quotes inside a field are tolerated", []byte("Name;Klasse\nAnna \"Ann\" Müller;7b\nBen \"Benni;7b\n"),
+			[]string{`Anna "Ann" Müller`, `Ben "Benni`}, "utf-8", ";", "header", "7b"},
+		{"title row before a header-less list", []byte("Klassenliste 7b\nMüller;Anna\nSchmidt;Ben\nKaya;Elif\n"),
+			[]string{"Anna Müller", "Ben Schmidt", "Elif Kaya"}, "utf-8", ";", "lastname-firstname", ""},
+		{"padded title rows before a header-less list", []byte("Klassenliste 7b;;\nStand: 01.09.2026;;\n\nMüller;Anna;7b\nSchmidt;Ben;7b\nKaya;Elif;7b\n"),
+			[]string{"Anna Müller", "Ben Schmidt", "Elif Kaya"}, "utf-8", ";", "lastname-firstname", "7b"},
+		{"short row further down is still a name", []byte("Müller;Anna\nKaya\nSchmidt;Ben\n"),
+			[]string{"Anna Müller", "Kaya", "Ben Schmidt"}, "utf-8", ";", "lastname-firstname", ""},
+		{"first row with an empty first name keeps two columns", []byte("Kaya;\nMüller;Anna\n"),
+			[]string{"Kaya", "Anna Müller"}, "utf-8", ";", "lastname-firstname", ""},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -101,6 +112,65 @@ func TestParseSkippedTitle(t *testing.T) {
 	cl, err = Parse(strings.NewReader("Anna\nBen\nName\n"), ParseOptions{})
 	if err != nil || !reflect.DeepEqual(names(cl), []string{"Anna", "Ben", "Name"}) || cl.Skipped != nil {
 		t.Fatalf("plain: %q %v %v", names(cl), cl.Skipped, err)
+	}
+}
+
+// Title rows above a header-less Nachname;Vorname list are skipped and
+// reported like those above a header; only a majority of two-column rows
+// makes that call.
+func TestParseSkippedNoHeader(t *testing.T) {
+	for _, c := range []struct {
+		name    string
+		in      string
+		want    []string
+		skipped []int
+		layout  string
+	}{
+		{"one title row", "Klassenliste 7b\nMüller;Anna\nSchmidt;Ben\nKaya;Elif\n",
+			[]string{"Anna Müller", "Ben Schmidt", "Elif Kaya"}, []int{1}, "lastname-firstname"},
+		{"title, date, blank line", "Klassenliste 7b;\nStand 01.09.;\n\nMüller;Anna\nSchmidt;Ben\nKaya;Elif\nNowak;Jan\n",
+			[]string{"Anna Müller", "Ben Schmidt", "Elif Kaya", "Jan Nowak"}, []int{1, 2}, "lastname-firstname"},
+		{"no title", "Müller;Anna\nSchmidt;Ben\n", []string{"Anna Müller", "Ben Schmidt"}, nil, "lastname-firstname"},
+		{"more leading short rows than title rows are names", "A\nB\nC\nD\nE\nF\nM;Anna\nS;Ben\nK;Elif\nN;Jan\nO;Tom\nP;Lea\nQ;Max\n",
+			[]string{"A", "B", "C", "D", "E", "F", "Anna M", "Ben S", "Elif K", "Jan N", "Tom O", "Lea P", "Max Q"}, nil, "lastname-firstname"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl, err := Parse(strings.NewReader(c.in), ParseOptions{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(names(cl), c.want) || !reflect.DeepEqual(cl.Skipped, c.skipped) || cl.Layout != c.layout {
+				t.Fatalf("names %q skipped %v layout %s; want %q %v %s", names(cl), cl.Skipped, cl.Layout, c.want, c.skipped, c.layout)
+			}
+		})
+	}
+}
+
+// An unclosed quote must not swallow the rest of the file into one name:
+// bad CSV, naming the line where the quote starts.
+func TestParseUnclosedQuote(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		in   string
+		line int
+	}{
+		{"review input", "Nachname;Vorname;Klasse\n\"Müller;Anna;7b\nSchmidt;Ben;7b\nKaya;Elif;7b\nNowak;Jan;7b\n", 2},
+		{"second field, CRLF", "Nachname;Vorname\r\nMüller;Anna\r\nSchmidt;\"Ben\r\nKaya;Elif\r\n", 3},
+		{"last line", "Müller;Anna\nSchmidt;\"Ben\n", 2},
+		{"last line without final newline", "Müller;Anna\nSchmidt;\"Ben", 2},
+		{"closed only on a later line", "Name;Klasse\n\"Müller\nAnna\";7b\nBen;7b\n", 2},
+		{"after blank lines", "Name,Klasse\n\nAnna,7b\n\n\"Ben,7b\nTom,7b\n", 5},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			cl, err := Parse(strings.NewReader(c.in), ParseOptions{})
+			var e *Error
+			if !errors.As(err, &e) || e.Code != CodeBadCSV || e.Line != c.line {
+				t.Fatalf("err = %v (students %v), want bad CSV at line %d", err, cl, c.line)
+			}
+			if msg := Message(translations.New("de"), err); !strings.Contains(msg, "Zeile "+strconv.Itoa(c.line)) {
+				t.Fatalf("message %q", msg)
+			}
+		})
 	}
 }
 

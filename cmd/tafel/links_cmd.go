@@ -76,6 +76,9 @@ func runLinks(ctx context.Context, e env) int {
 		fmt.Fprintln(e.stderr, studentlinks.DuplicateMessage(e.tr, d))
 		code = worst(code, exitWarn)
 	}
+	if msg := studentlinks.SkippedMessage(e.tr, cl.Skipped); msg != "" {
+		fmt.Fprintln(e.stderr, msg) // information only: title lines are expected in school exports
+	}
 	for _, l := range cl.Truncated {
 		fmt.Fprintln(e.stderr, studentlinks.TruncatedMessage(e.tr, l))
 		code = worst(code, exitWarn)
