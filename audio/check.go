@@ -2,6 +2,8 @@ package audio
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"time"
 
@@ -90,6 +92,10 @@ func (s *System) checkOnce(ctx context.Context, opt CheckOptions) (CheckReport, 
 	}
 	t0 := time.Now()
 	r, err := analysis.Analyze(p, run.Capture, analysis.Options{OwnBuffering: ownBuffering, LongLag: analysis.LongLagThreshold * time.Millisecond})
+	if errors.Is(err, analysis.ErrCaptureTooShort) {
+		// The device delivered less than it was asked for: it stalled.
+		err = fmt.Errorf("%w: %w", ErrStalled, err)
+	}
 	if err != nil {
 		return rep, err
 	}

@@ -45,11 +45,58 @@ const (
 	floorFrame   = 20 * time.Millisecond
 )
 
-// Errors of Analyze.
+// Errors of Analyze. ErrCaptureTooShort and ErrNoExcitation come wrapped in
+// *CaptureTooShortError and *NoExcitationError (match with errors.Is, read
+// the details with errors.As).
 var (
-	ErrEmptyCapture = errors.New("audio: the capture is empty")
-	ErrNoExcitation = errors.New("audio: the reference contains no signal")
-	ErrBadRate      = errors.New("audio: unsupported sample rate")
+	ErrEmptyCapture    = errors.New("audio: the capture is empty")
+	ErrCaptureTooShort = errors.New("audio: the capture is too short")
+	ErrNoExcitation    = errors.New("audio: the reference contains no signal")
+	ErrBadRate         = errors.New("audio: unsupported sample rate")
+)
+
+// CaptureTooShortError: the capture ends before the probe's last excitation
+// (plus the minimum lag) could have arrived. Such a capture cannot show an
+// echo, so "no echo" would be a false pass, and noise in a fragment can fake
+// two "detected" sweeps.
+type CaptureTooShortError struct {
+	HaveSeconds, NeedSeconds float64
+}
+
+func (e *CaptureTooShortError) Error() string {
+	return fmt.Sprintf("%v: %.2f s, the recording must cover the whole test signal (at least %.2f s)",
+		ErrCaptureTooShort, e.HaveSeconds, e.NeedSeconds)
+}
+
+// Is makes errors.Is(err, ErrCaptureTooShort) hold.
+func (e *CaptureTooShortError) Is(target error) bool { return target == ErrCaptureTooShort }
+
+// NoExcitationError: the reference has (almost) no energy inside the
+// analysis band. GCC-PHAT whitens every in-band bin to unit magnitude, so the
+// spectral leakage of DC or a 40 Hz tone would be boosted to full weight and
+// correlate with anything (a false ECHO at PNR ≈ 40 dB).
+type NoExcitationError struct {
+	// InBandRatio is the share of the excitation's energy inside BandHz,
+	// InBandDBFS its in-band RMS level.
+	InBandRatio, InBandDBFS float64
+	BandHz                  [2]float64
+}
+
+func (e *NoExcitationError) Error() string {
+	return fmt.Sprintf("%v between %.0f and %.0f Hz (%.2f %% of its energy, %.1f dBFS)",
+		ErrNoExcitation, e.BandHz[0], e.BandHz[1], 100*e.InBandRatio, e.InBandDBFS)
+}
+
+// Is makes errors.Is(err, ErrNoExcitation) hold.
+func (e *NoExcitationError) Is(target error) bool { return target == ErrNoExcitation }
+
+// An excitation needs at least 1 % of its energy in the band (the standard
+// sweep has ≈ 90 %, leakage of DC or a 40 Hz tone ≈ 0.1 %) and an in-band
+// level above 16-bit dither (≈ −101 dBFS): below either, PHAT measures
+// leakage and quantisation noise, not the room.
+const (
+	minInBandRatio = 0.01
+	minInBandDBFS  = -90.0
 )
 
 // SweepResult is what one excitation of the probe gave.
@@ -95,31 +142,35 @@ type Report struct {
 // Analyze looks for the probe p in capture (same sample rate as the probe)
 // and classifies the result. It is pure Go and safe for concurrent use.
 func Analyze(p Probe, capture []float32, opt Options) (Report, error) {
-	if p.Rate < 8000 || p.Rate > 384000 {
-		return Report{}, fmt.Errorf("%w: %d Hz", ErrBadRate, p.Rate)
+	rate := p.Rate
+	if rate < 8000 || rate > 384000 {
+		return Report{}, fmt.Errorf("%w: %d Hz", ErrBadRate, rate)
 	}
 	if len(capture) == 0 {
 		return Report{}, ErrEmptyCapture
 	}
+	band := analysisBand(rate, opt)
 	if len(p.Segments) == 0 {
-		return Report{}, ErrNoExcitation
+		return Report{}, &NoExcitationError{InBandDBFS: floorDBFS, BandHz: band}
 	}
 	if opt.MaxLag == 0 {
 		opt.MaxLag = DefaultMaxLag
+	}
+	if need := captureNeed(p, opt); len(capture) < need {
+		return Report{}, &CaptureTooShortError{
+			// Rounded down and up, so the two never print alike.
+			HaveSeconds: math.Floor(100*float64(len(capture))/float64(rate)) / 100,
+			NeedSeconds: math.Ceil(100*float64(need)/float64(rate)) / 100,
+		}
 	}
 	if opt.Threshold == 0 {
 		opt.Threshold = DefaultThreshold
 	}
 	capture = sanitize(capture)
-	rate := p.Rate
-	high := math.Min(bandHighHz, 0.45*float64(rate))
-	if opt.BandHighHz > 0 {
-		high = math.Min(high, opt.BandHighHz)
-	}
 	r := Report{
 		SampleRate:  rate,
 		ThresholdDB: opt.Threshold,
-		BandHz:      [2]float64{bandLowHz, high},
+		BandHz:      band,
 		Warnings:    []Code{},
 	}
 	r.LeadingZeros = leadingZeros(capture)
@@ -138,6 +189,11 @@ func Analyze(p Probe, capture []float32, opt Options) (Report, error) {
 	for i := 0; i < len(p.Segments); i += 2 {
 		segs := p.Segments[i:min(i+2, len(p.Segments))]
 		pr := searchPair(p, segs, capture, opt, r.BandHz)
+		for _, ex := range pr.excitation {
+			if ex.ratio < minInBandRatio || ex.dbfs < minInBandDBFS {
+				return Report{}, &NoExcitationError{InBandRatio: ex.ratio, InBandDBFS: round2(ex.dbfs), BandHz: r.BandHz}
+			}
+		}
 		r.Sweeps = append(r.Sweeps, pr.sweeps...)
 		if i == 0 || pr.pnr > best.pnr {
 			best = pr
@@ -157,6 +213,28 @@ func Analyze(p Probe, capture []float32, opt Options) (Report, error) {
 	r.SpeechRatio = nearEndSpeech(capture, r.LeadingZeros, p, r.EchoDetected, lag)
 	r.classify(p, opt)
 	return r, nil
+}
+
+// analysisBand is the band the detector and the excitation check use.
+func analysisBand(rate int, opt Options) [2]float64 {
+	high := math.Min(bandHighHz, 0.45*float64(rate))
+	if opt.BandHighHz > 0 {
+		high = math.Min(high, opt.BandHighHz)
+	}
+	return [2]float64{bandLowHz, high}
+}
+
+// captureNeed is the capture length (samples) that covers the probe's last
+// excitation arriving at the earliest lag searched: shorter captures cannot
+// hold the whole echo. The live check records the probe plus DefaultMaxLag,
+// so only offline files and stalled devices fall short.
+func captureNeed(p Probe, opt Options) int {
+	end := 0
+	for _, s := range p.Segments {
+		end = max(end, s.Start+s.Len)
+	}
+	minL := min(samples(opt.MinLag, p.Rate), samples(opt.MaxLag, p.Rate))
+	return end + max(0, minL)
 }
 
 // floorDBFS (= minDBFS) stands for "no signal at all" in JSON, which

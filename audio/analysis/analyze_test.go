@@ -7,6 +7,7 @@ import (
 	"os"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/tafel-schule/tafel/audio/analysis"
 	"github.com/tafel-schule/tafel/audio/synth"
@@ -158,9 +159,111 @@ func TestBadInputsNeverPanic(t *testing.T) {
 	weird := capture(1000, 1, -60, 2)
 	weird[5] = float32(math.NaN())
 	weird[6] = float32(math.Inf(1))
-	for _, c := range [][]float32{weird, make([]float32, 7), {1}, capture(1000, 1, -60, 2)[:20000]} {
-		if r, err := analysis.Analyze(probe, c, analysis.Options{}); err != nil || r.Verdict == "" {
-			t.Errorf("capture of %d samples: %v %v", len(c), r.Verdict, err)
+	if r, err := analysis.Analyze(probe, weird, analysis.Options{}); err != nil || r.Verdict == "" {
+		t.Errorf("capture with NaN/Inf: %v %v", r.Verdict, err)
+	}
+	for _, c := range [][]float32{make([]float32, 7), {1}, capture(1000, 1, -60, 2)[:20000]} {
+		if _, err := analysis.Analyze(probe, c, analysis.Options{}); !errors.Is(err, analysis.ErrCaptureTooShort) {
+			t.Errorf("capture of %d samples: %v", len(c), err)
+		}
+	}
+}
+
+// TestShortCaptureRejected: a capture that ends before the probe's last
+// sweep could have come back cannot show an echo. It used to pass as OK
+// ("No echo found", 1 or 10 samples), and 0.5 s of noise gave two
+// "detected" sweeps (RETRY).
+func TestShortCaptureRejected(t *testing.T) {
+	end := probe.Segments[1].Start + probe.Segments[1].Len // 2.05 s at 48 kHz
+	rng := rand.New(rand.NewPCG(7, 7))
+	noise := func(n int) []float32 {
+		x := make([]float32, n)
+		for i := range x {
+			x[i] = float32(0.03 * rng.NormFloat64())
+		}
+		return x
+	}
+	for _, c := range []struct {
+		name string
+		cap  []float32
+		opt  analysis.Options
+		need float64
+	}{
+		{"one_sample", []float32{1e-4}, analysis.Options{}, 2.05},
+		{"ten_samples", noise(10), analysis.Options{}, 2.05},
+		{"half_second_noise", noise(rate / 2), analysis.Options{}, 2.05},
+		{"half_second_zero", make([]float32, rate/2), analysis.Options{}, 2.05},
+		{"ends_inside_last_sweep", capture(0, 0.1, -60, 3)[:end-1], analysis.Options{}, 2.05},
+		{"offline_negative_min_lag", noise(end - 1), analysis.OfflineOptions(), 2.05},
+		{"positive_min_lag", capture(0, 0.1, -60, 3)[:end+rate/20], analysis.Options{MinLag: 100 * time.Millisecond}, 2.15},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			r, err := analysis.Analyze(probe, c.cap, c.opt)
+			var short *analysis.CaptureTooShortError
+			if !errors.Is(err, analysis.ErrCaptureTooShort) || !errors.As(err, &short) {
+				t.Fatalf("got %s/%s, err %v; want ErrCaptureTooShort", r.Verdict, r.Severity, err)
+			}
+			if short.NeedSeconds != c.need || short.HaveSeconds != math.Floor(float64(len(c.cap))*100/rate)/100 || short.HaveSeconds >= short.NeedSeconds {
+				t.Errorf("have %.2f s, need %.2f s; want need %.2f", short.HaveSeconds, short.NeedSeconds, c.need)
+			}
+		})
+	}
+	// Offline files go through AnalyzeRecording, also at other rates.
+	if _, err := analysis.AnalyzeRecording(probe.Signal, rate, noise(4410), 44100, analysis.OfflineOptions()); !errors.Is(err, analysis.ErrCaptureTooShort) {
+		t.Errorf("0.1 s at 44.1 kHz: %v", err)
+	}
+	// Exactly covering the probe is enough, and the live check's recording
+	// (probe + DefaultMaxLag, audio.System.Check) always is.
+	for _, n := range []int{end, len(probe.Signal) + int(analysis.DefaultMaxLag.Seconds()*rate)} {
+		if _, err := analysis.Analyze(probe, capture(100, 0.1, -60, 4)[:n], analysis.Options{}); err != nil {
+			t.Errorf("%d samples: %v", n, err)
+		}
+	}
+}
+
+// TestReferenceWithoutExcitation: PHAT whitens the band, so a reference
+// without energy in 150 Hz–11 kHz (DC, a 40 Hz hum) turned its leakage into
+// a false ECHO (PNR ≈ 40 dB) against any capture. Such references are
+// rejected, as is one far below 16-bit dither.
+func TestReferenceWithoutExcitation(t *testing.T) {
+	n := 2 * rate
+	dc, hum, faint := make([]float32, n), make([]float32, n), make([]float32, len(probe.Signal))
+	for i := range dc {
+		dc[i] = 0.5
+		hum[i] = float32(0.5 * math.Sin(2*math.Pi*40*float64(i)/rate))
+	}
+	for i, v := range probe.Signal {
+		faint[i] = v * 1e-5 // −118 dBFS: no real playback, no measurable echo
+	}
+	// Noise plus a DC step (a USB mic's offset settling): the step's edge
+	// matched the reference's edge and gave ECHO at PNR 42 dB.
+	rng := rand.New(rand.NewPCG(9, 9))
+	unrelated := make([]float32, n+rate)
+	for i := range unrelated {
+		unrelated[i] = float32(0.01 * rng.NormFloat64())
+		if i > rate/2 {
+			unrelated[i] += 0.1
+		}
+	}
+	for name, ref := range map[string][]float32{"dc": dc, "hum_40hz": hum, "faint_probe": faint} {
+		r, err := analysis.AnalyzeRecording(ref, rate, unrelated, rate, analysis.OfflineOptions())
+		var ne *analysis.NoExcitationError
+		if !errors.Is(err, analysis.ErrNoExcitation) || !errors.As(err, &ne) {
+			t.Errorf("%s: got %s (pnr %.1f), err %v; want ErrNoExcitation", name, r.Verdict, r.PNRDB, err)
+			continue
+		}
+		if ne.BandHz != [2]float64{150, 11000} {
+			t.Errorf("%s: band %v", name, ne.BandHz)
+		}
+	}
+	// The standard probe and a plain 1 kHz tone are excitations.
+	tone := make([]float32, n)
+	for i := range tone {
+		tone[i] = float32(0.1 * math.Sin(2*math.Pi*1000*float64(i)/rate))
+	}
+	for name, ref := range map[string][]float32{"probe": probe.Signal, "tone_1khz": tone} {
+		if _, err := analysis.AnalyzeRecording(ref, rate, unrelated, rate, analysis.OfflineOptions()); err != nil {
+			t.Errorf("%s: %v", name, err)
 		}
 	}
 }

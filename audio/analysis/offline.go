@@ -36,9 +36,6 @@ func AnalyzeRecording(ref []float32, refRate int, capture []float32, capRate int
 		capture = Resample(capture, capRate, refRate)
 	}
 	p := ProbeFromSignal(ref, refRate)
-	if len(p.Segments) == 0 {
-		return Report{}, ErrNoExcitation
-	}
 	for _, s := range p.Segments {
 		if s.Len > MaxExcitation*refRate {
 			return Report{}, fmt.Errorf("%w: %.1f s of signal (at most %d s)", ErrLongReference, float64(s.Len)/float64(refRate), MaxExcitation)

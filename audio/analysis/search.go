@@ -30,11 +30,14 @@ func searchPair(p Probe, segs []Segment, capture []float32, opt Options, band [2
 	xs := make([]complex128, N)
 	ys := make([]complex128, N)
 	starts := [2]int{}
+	var energy [2]float64 // time-domain energy of each excitation
 	for q, s := range segs {
 		ws := s.Start + minL - pre
 		starts[q] = ws
 		for n := 0; n < s.Len && s.Start+n < len(p.Signal); n++ {
-			set(xs, n, q, float64(p.Signal[s.Start+n]))
+			v := float64(p.Signal[s.Start+n])
+			set(xs, n, q, v)
+			energy[q] += v * v
 		}
 		for j := 0; j < W; j++ {
 			if c := ws + j; c >= 0 && c < len(capture) {
@@ -84,7 +87,13 @@ func searchPair(p Probe, segs []Segment, capture []float32, opt Options, band [2
 
 	lo, hi := pre, min(N-1, pre+maxL-minL)
 	excl0, excl1 := samples(peakBefore, rate), samples(peakAfter, rate)
-	res := pairResult{sweeps: make([]SweepResult, len(segs))}
+	res := pairResult{sweeps: make([]SweepResult, len(segs)), excitation: make([]excitation, len(segs))}
+	for q, s := range segs {
+		// Parseval: the N-point spectrum holds N·energy; the band's positive
+		// bins hold half of the in-band part.
+		inBand := 2 * power[q] / float64(N)
+		res.excitation[q] = excitation{ratio: inBand / math.Max(energy[q], 1e-300), dbfs: dB10(inBand / float64(max(1, s.Len)))}
+	}
 	peaks := make([]int, len(segs))
 	for q := range segs {
 		pk := findPeak(component(phat, q), nil, 0, lo, hi, excl0, excl1)
@@ -159,12 +168,17 @@ func searchPair(p Probe, segs []Segment, capture []float32, opt Options, band [2
 
 // pairResult is the detector's answer for one or two excitations.
 type pairResult struct {
-	sweeps   []SweepResult
-	pnr      float64 // combined over the pair
-	detected bool
-	lag      int
-	delayMs  float64
+	sweeps     []SweepResult
+	excitation []excitation
+	pnr        float64 // combined over the pair
+	detected   bool
+	lag        int
+	delayMs    float64
 }
+
+// excitation is how much of a reference segment lies in the analysis band:
+// the share of its energy and the in-band RMS level.
+type excitation struct{ ratio, dbfs float64 }
 
 type peak struct {
 	j, shift int

@@ -189,9 +189,9 @@ func readData(r io.Reader, a Audio, size int64, blockLen int) (Audio, error) {
 func sample(b []byte, bits int, float bool) float64 {
 	switch {
 	case float && bits == 32:
-		return float64(math.Float32frombits(binary.LittleEndian.Uint32(b)))
+		return clampFloat(float64(math.Float32frombits(binary.LittleEndian.Uint32(b))))
 	case float:
-		return math.Float64frombits(binary.LittleEndian.Uint64(b))
+		return clampFloat(math.Float64frombits(binary.LittleEndian.Uint64(b)))
 	case bits == 8:
 		return (float64(b[0]) - 128) / 128
 	case bits == 16:
@@ -202,6 +202,17 @@ func sample(b []byte, bits int, float bool) float64 {
 	default:
 		return float64(int32(binary.LittleEndian.Uint32(b))) / 2147483648
 	}
+}
+
+// clampFloat limits a float sample to full scale. Float WAV's full scale is
+// ±1 and any DAC or ADC clips beyond it, so a louder sample is a clipped one
+// (the analysis then reports CLIPPING); passed through, ±3e38 gave a peak of
+// +769 dBFS and swamped every level and FFT. NaN carries no sound: 0.
+func clampFloat(v float64) float64 {
+	if math.IsNaN(v) {
+		return 0
+	}
+	return math.Max(-1, math.Min(1, v))
 }
 
 // Format of a written file.

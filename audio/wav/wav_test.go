@@ -101,6 +101,33 @@ func TestReadFormats(t *testing.T) {
 	}
 }
 
+// TestFloatBeyondFullScaleClamped: finite float samples beyond ±1 used to
+// pass through (±3e38 gave peak_dbfs 769.5); full scale is ±1, so they are
+// clipped there, and NaN becomes silence.
+func TestFloatBeyondFullScaleClamped(t *testing.T) {
+	frames := [][]float64{{3e38}, {-3e38}, {2.5}, {-1.0000001}, {0.75}, {math.NaN()}, {math.Inf(-1)}}
+	want := []float32{1, -1, 1, -1, 0.75, 0, -1}
+	for _, bits := range []int{32, 64} {
+		a, err := Read(bytes.NewReader(encode(formatFloat, 1, 48000, bits, frames, false, nil)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, v := range a.Samples {
+			if v != want[i] {
+				t.Errorf("float%d frame %d: %v, want %v", bits, i, v, want[i])
+			}
+		}
+	}
+	// float64 beyond float32's range, and a stereo mix-down of clipped channels.
+	a, err := Read(bytes.NewReader(encode(formatFloat, 2, 48000, 64, [][]float64{{1e300, 1e300}, {-1e300, 0.5}}, true, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Samples[0] != 1 || a.Samples[1] != -0.25 {
+		t.Errorf("stereo float64: %v", a.Samples)
+	}
+}
+
 func TestWriteRoundTrip(t *testing.T) {
 	x := []float32{0, 0.5, -0.5, 0.999, -1}
 	for _, f := range []Format{Float32, PCM16} {
@@ -179,6 +206,11 @@ func FuzzRead(f *testing.F) {
 		}
 		if len(a.Samples) == 0 || a.Rate < MinRate || a.Rate > MaxRate {
 			t.Fatalf("accepted %+v", a)
+		}
+		for i, v := range a.Samples {
+			if !(v >= -1 && v <= 1) {
+				t.Fatalf("sample %d = %v outside [-1, 1]", i, v)
+			}
 		}
 	})
 }

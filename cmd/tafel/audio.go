@@ -290,7 +290,7 @@ func runAudioAnalyze(e env) int {
 	opt.MinLag, opt.MaxLag = time.Duration(*minLag)*time.Millisecond, time.Duration(*maxLag)*time.Millisecond
 	r, err := analysis.AnalyzeRecording(ref.Samples, ref.Rate, capt.Samples, capt.Rate, opt)
 	if err != nil {
-		fmt.Fprintln(e.stderr, e.tr.T("audio.analyze.failed", map[string]any{"Error": err}))
+		audioAnalyzeError(e, err, *refPath, *capPath)
 		return exitUsage
 	}
 	msg, warns := audioVerdictTexts(e, r, capt.Rate)
@@ -300,6 +300,23 @@ func runAudioAnalyze(e env) int {
 		audioPrintReport(e, r, msg, warns, nil)
 	}
 	return audioExitFor(r.Severity)
+}
+
+// audioAnalyzeError explains why a file pair cannot be analysed. These are
+// input errors (exit 3): the files, not the microphone, are at fault.
+func audioAnalyzeError(e env, err error, refPath, capPath string) {
+	var short *analysis.CaptureTooShortError
+	var none *analysis.NoExcitationError
+	switch {
+	case errors.As(err, &short):
+		fmt.Fprintln(e.stderr, e.tr.T("audio.analyze.capture_too_short", map[string]any{
+			"File": capPath, "Have": e.tr.Decimal(short.HaveSeconds, 2), "Need": e.tr.Decimal(short.NeedSeconds, 2)}))
+	case errors.As(err, &none):
+		fmt.Fprintln(e.stderr, e.tr.T("audio.analyze.no_excitation", map[string]any{
+			"File": refPath, "Low": e.tr.Decimal(none.BandHz[0], 0), "High": e.tr.Decimal(none.BandHz[1], 0)}))
+	default:
+		fmt.Fprintln(e.stderr, e.tr.T("audio.analyze.failed", map[string]any{"Error": err}))
+	}
 }
 
 func runAudioHear(ctx context.Context, e env) int {

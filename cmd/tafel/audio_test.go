@@ -194,8 +194,18 @@ func TestCheckAudioPulseLoopback(t *testing.T) {
 	testenv.TempHome(t)
 	pa := testenv.StartPulse(t)
 	saved := t.TempDir()
-	code, out, errs := runCLI(t, "check", "audio", "--json", "--backend", "pulseaudio",
-		"--capture-device", pa.Source, "--playback-device", pa.Sink, "--save", saved)
+	var code int
+	var out, errs string
+	for try := 1; try <= 3; try++ {
+		code, out, errs = runCLI(t, "check", "audio", "--json", "--backend", "pulseaudio",
+			"--capture-device", pa.Source, "--playback-device", pa.Sink, "--save", saved)
+		if !strings.Contains(out, `"verdict": "RETRY"`) {
+			break
+		}
+		// A loaded CI machine can make PulseAudio overrun twice in a row;
+		// RETRY is the check's honest answer then, not a wrong one.
+		t.Logf("attempt %d: RETRY under load, running the check again", try)
+	}
 	if code != exitFail || !strings.Contains(out, `"verdict": "ECHO"`) {
 		t.Fatalf("check: %d\n%s\n%s", code, out, errs)
 	}
@@ -213,5 +223,86 @@ func TestCheckAudioPulseLoopback(t *testing.T) {
 		"--capture", filepath.Join(saved, "capture.wav"))
 	if code != exitFail || !strings.Contains(out, `"verdict": "ECHO"`) {
 		t.Fatalf("offline re-analysis: %d\n%s", code, out)
+	}
+}
+
+// TestAudioAnalyzeUnusablePairs: a capture shorter than the test signal used
+// to pass ("No echo found", exit 0), a reference without sound in the band
+// gave a false ECHO; both are input errors now (exit 3). A float capture far
+// beyond full scale is read as clipped (it gave peak_dbfs 769.5).
+func TestAudioAnalyzeUnusablePairs(t *testing.T) {
+	dir := t.TempDir()
+	ref := filepath.Join(dir, "probe.wav")
+	if code, _, errs := runCLI(t, "audio", "probe", "--out", ref); code != exitOK {
+		t.Fatalf("probe: %d %s", code, errs)
+	}
+	n := len(analysis.StandardProbe(48000).Signal)
+	rng := rand.New(rand.NewPCG(3, 3))
+	noise := func(k int) []float32 {
+		x := make([]float32, k)
+		for i := range x {
+			x[i] = float32(0.001 * rng.NormFloat64())
+		}
+		return x
+	}
+	for name, x := range map[string][]float32{"one.wav": {1e-4}, "ten.wav": noise(10), "half.wav": noise(24000)} {
+		p := filepath.Join(dir, name)
+		writeWAV(t, p, x, 48000, wav.Float32)
+		code, out, errs := runCLI(t, "audio", "analyze", "--reference", ref, "--capture", p, "--lang", "en")
+		if code != exitUsage || out != "" || !strings.Contains(errs, "too short") || !strings.Contains(errs, "at least 2.05 s") || !strings.Contains(errs, name) {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", name, code, out, errs)
+		}
+	}
+	code, _, errs := runCLI(t, "audio", "analyze", "--reference", ref, "--capture", filepath.Join(dir, "half.wav"), "--lang", "de")
+	if code != exitUsage || !strings.Contains(errs, "zu kurz (0,50 s)") || !strings.Contains(errs, "mindestens 2,05 s") {
+		t.Errorf("German short capture: exit %d, stderr %q", code, errs)
+	}
+
+	// DC and 40 Hz hum as the "reference", against noise with a DC step.
+	dc, hum := filepath.Join(dir, "dc.wav"), filepath.Join(dir, "hum.wav")
+	dcx, humx := make([]float32, 96000), make([]float32, 96000)
+	for i := range dcx {
+		dcx[i] = 0.5
+		humx[i] = float32(0.5 * math.Sin(2*math.Pi*40*float64(i)/48000))
+	}
+	writeWAV(t, dc, dcx, 48000, wav.Float32)
+	writeWAV(t, hum, humx, 48000, wav.PCM16)
+	stepx := noise(n + 48000)
+	for i := 24000; i < len(stepx); i++ {
+		stepx[i] += 0.1
+	}
+	step := filepath.Join(dir, "step.wav")
+	writeWAV(t, step, stepx, 48000, wav.Float32)
+	for _, r := range []string{dc, hum} {
+		code, out, errs := runCLI(t, "audio", "analyze", "--reference", r, "--capture", step, "--json", "--lang", "en")
+		if code != exitUsage || out != "" || !strings.Contains(errs, "hardly any sound between 150 Hz and 11000 Hz") {
+			t.Errorf("%s: exit %d, stdout %q, stderr %q", filepath.Base(r), code, out, errs)
+		}
+	}
+	if code, _, errs := runCLI(t, "audio", "analyze", "--reference", dc, "--capture", step, "--lang", "de"); code != exitUsage || !strings.Contains(errs, "kaum Ton zwischen 150 Hz und 11000 Hz") {
+		t.Errorf("German no excitation: exit %d, stderr %q", code, errs)
+	}
+
+	// ±3e38 float samples: clipped at full scale and reported as such.
+	loud := make([]float32, n+24000)
+	for i := range loud {
+		loud[i] = 3e38
+		if rng.IntN(2) == 0 {
+			loud[i] = -3e38
+		}
+	}
+	lp := filepath.Join(dir, "loud.wav")
+	writeWAV(t, lp, loud, 48000, wav.Float32)
+	code, out, errs := runCLI(t, "audio", "analyze", "--reference", ref, "--capture", lp, "--json")
+	var rep struct {
+		Peak     float64  `json:"peak_dbfs"`
+		Clipping bool     `json:"clipping"`
+		Warnings []string `json:"warnings"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("exit %d: %v\n%s\n%s", code, err, out, errs)
+	}
+	if code != exitFail || rep.Peak != 0 || !rep.Clipping || !strings.Contains(strings.Join(rep.Warnings, " "), "CLIPPING") {
+		t.Errorf("loud capture: exit %d, %+v", code, rep)
 	}
 }
