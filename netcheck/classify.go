@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"net"
+	"regexp"
 	"strings"
 	"syscall"
 )
@@ -42,13 +43,17 @@ func classifyDialErr(err error) Category {
 	return CatError
 }
 
+// authFailed matches a STUN 401 answer, not a host or port that happens to
+// contain "401" (turn401.example.org, 127.0.0.1:34010).
+var authFailed = regexp.MustCompile(`\berror 401\b|\bunauthorized\b`)
+
 // classifyWarnings reads pion's warning texts (trap 6), verbatim forms in
 // network-check.md §13.
 func classifyWarnings(lines []string) (Category, string) {
 	for _, l := range lines {
 		low := strings.ToLower(l)
 		switch {
-		case strings.Contains(low, "401") || strings.Contains(low, "unauthorized"):
+		case authFailed.MatchString(low):
 			return CatAuthFailed, l
 		case strings.Contains(low, "x509") || strings.Contains(low, "certificate"):
 			return CatTLSUntrusted, l
@@ -73,8 +78,13 @@ func classifyWarnings(lines []string) (Category, string) {
 // interesting drops pion noise from the warnings shown to IT.
 func interesting(lines []string) []string {
 	var out []string
+	seen := map[string]bool{}
 	for _, l := range lines {
 		low := strings.ToLower(l)
+		if seen[l] {
+			continue
+		}
+		seen[l] = true
 		if strings.Contains(low, "no suitable address") || strings.Contains(low, errFamily.Error()) ||
 			strings.Contains(low, "failed to close") || strings.Contains(low, "without candidate pairs") || strings.Contains(low, "use of closed") {
 			continue

@@ -202,8 +202,15 @@ func (sinkLogger) Tracef(string, ...any) {}
 func (sinkLogger) Debug(string)          {}
 func (sinkLogger) Debugf(string, ...any) {}
 func (sinkLogger) Info(string)           {}
-func (sinkLogger) Infof(string, ...any)  {}
-func (l sinkLogger) Warn(m string)       { l.s.add(m) }
+
+// Infof keeps only failed relay sends: a TURN server that refuses the
+// relay-to-relay permission (403, peer policy) says so at info level.
+func (l sinkLogger) Infof(f string, a ...any) {
+	if strings.HasPrefix(f, "Failed to send packet") {
+		l.s.add(fmt.Sprintf(f, a...))
+	}
+}
+func (l sinkLogger) Warn(m string) { l.s.add(m) }
 func (l sinkLogger) Warnf(f string, a ...any) {
 	l.s.add(fmt.Sprintf(f, a...))
 }

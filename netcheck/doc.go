@@ -7,9 +7,13 @@
 // relay by DataChannels: (1) a relay candidate proves the TURN server is
 // reachable with these credentials, or the failure is classified (DNS,
 // blocked UDP or TCP, refused, 401/expired, untrusted TLS certificate); (2)
-// the loop opening proves media really flows (if not: server peer policy,
-// not the user's network); (3) paced probes measure RTT, jitter, loss and
-// goodput at audio-like and presenter-like rates, from which a MOS follows.
+// the loop opening proves media really flows (if the server refuses it:
+// server peer policy, not the user's network; if it is merely too slow to
+// open in time: high latency or timeout); (3) paced probes measure RTT,
+// jitter, loss and goodput at audio-like and presenter-like rates, from
+// which a MOS follows. Loss counts only what had time to arrive: the path
+// is drained (echoes, SCTP buffer, ICE pair counters quiet) before it is
+// read, and goodput comes from arrival times at the receiver.
 // A verdict (pass/warn/fail) with a stable category is derived per transport
 // and overall; the UI and CLI translate the category into a sentence.
 //

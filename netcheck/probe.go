@@ -46,6 +46,14 @@ func newAPI(sink *warnSink, d *boundedDialer) *webrtc.API {
 	se.SetICETimeouts(3*time.Second, 6*time.Second, 500*time.Millisecond)                    // a dead path is declared quickly
 	se.SetNetworkTypes([]webrtc.NetworkType{webrtc.NetworkTypeUDP4, webrtc.NetworkTypeUDP6}) // trap 4
 	se.SetICEMulticastDNSMode(ice.MulticastDNSModeDisabled)                                  // no 5353 on school PCs
+	// Media (RTP) is paced by its encoder, not by a congestion window. With
+	// SCTP's initial window of 4 kB, a 2 Mbit/s step over a 400 ms loop
+	// would crawl through slow start and look like low bandwidth and loss;
+	// our own pacing and maxBuffered bound what is in flight instead.
+	se.SetSCTPMinCwnd(maxBuffered)
+	// Both ends are ours: the cookie exchange against spoofed DTLS clients
+	// only costs a loop round trip (two to the TURN server) on slow links.
+	se.SetDTLSInsecureSkipHelloVerify(true)
 	if d != nil {
 		se.SetICEProxyDialer(d) // only used for ?transport=tcp and turns: (trap 2, 3)
 	}
@@ -207,41 +215,51 @@ func probeTransport(ctx context.Context, p probeURL, plan probePlan) (res Transp
 	}
 	res.RelayProtocol = relayProtocol(a)
 
-	// Layer 2: the relay-to-relay loop.
+	// Layer 2: the relay-to-relay loop. A server that refuses the peer
+	// (CreatePermission 403) says so at once; a slow link only needs time.
 	loopTimer := time.NewTimer(time.Until(plan.deadline.Add(-minProbe(plan))))
 	defer loopTimer.Stop()
-	select {
-	case <-lp.open:
-		res.Loop = true
-		res.ConnectMs = since(plan.start)
-	case <-loopTimer.C:
-	case <-ctx.Done():
+	poll := time.NewTicker(50 * time.Millisecond)
+	defer poll.Stop()
+wait:
+	for {
+		select {
+		case <-lp.open:
+			res.Loop = true
+			res.ConnectMs = since(plan.start)
+			break wait
+		case <-poll.C:
+			if peerRefused(sink.all()) != "" {
+				break wait
+			}
+		case <-loopTimer.C:
+			break wait
+		case <-ctx.Done():
+			break wait
+		}
 	}
 	if !res.Loop {
 		res.Warnings = interesting(sink.all())
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
 			return fail(CatCanceled, "canceled")
 		}
-		return fail(CatLoopBlocked, "relay allocated, but no data flowed between two relay addresses on this server (TURN peer policy, e.g. denied-peer-ip)")
+		loopNotOpen(&res, a, sink.all(), plan)
+		return res
 	}
 
-	// Layer 3: paced probes.
+	// Layer 3: paced probes, then the drain.
+	iceRTT := pairRTT(a)
 	dur := plan.probeDur
-	grace := 300 * time.Millisecond
-	if left := time.Until(plan.deadline) - grace; left < dur {
+	if left := time.Until(plan.deadline) - drainTime(iceRTT); left < dur {
 		dur = max(left, 100*time.Millisecond)
 	}
-	before := pathCounters(a, b)
-	lp.run(ctx, dur, grace, plan.deadline)
+	lp.run(ctx, dur, plan.deadline, iceRTT, func() counters { return pathCounters(a, b) })
 	lp.fill(&res, dur)
-	if after := pathCounters(a, b); after.sent > before.sent {
+	if lp.loss >= 0 {
 		// pion's DataChannels retransmit once even with MaxRetransmits 0
 		// (sctp marks the chunk abandoned only after resending it), so
-		// echoes hide loss. The ICE pair's packet counters do not: every
-		// packet a or b sent through the relay, against every packet
-		// that arrived.
-		sent, recv := float64(after.sent-before.sent), float64(after.recv-before.recv)
-		res.LossPct = round2(100 * math.Max(0, 1-recv/sent))
+		// echoes hide loss. The ICE pair's packet counters do not.
+		res.LossPct = round2(100 * lp.loss)
 		res.MOS = round2(EstimateMOS(res.RTTMs, res.JitterMs, res.LossPct))
 	}
 	res.Warnings = interesting(sink.all())
@@ -250,6 +268,74 @@ func probeTransport(ctx context.Context, p probeURL, plan probePlan) (res Transp
 		res.Verdict, res.Category = Fail, CatCanceled
 	}
 	return res
+}
+
+// peerRefused returns pion's text when the TURN server refused the
+// relay-to-relay permission (peer policy, e.g. denied-peer-ip).
+func peerRefused(warnings []string) string {
+	for _, w := range warnings {
+		low := strings.ToLower(w)
+		if strings.Contains(low, "createpermission") && (strings.Contains(low, "403") || strings.Contains(low, "forbidden")) {
+			return w
+		}
+	}
+	return ""
+}
+
+// loopNotOpen names why the loop did not open although a relay came:
+// refused by the server's peer policy, a path that clearly does not carry
+// data, or simply a link too slow to finish within the deadline.
+func loopNotOpen(res *TransportResult, a *webrtc.PeerConnection, warnings []string, plan probePlan) {
+	res.Verdict = Fail
+	if w := peerRefused(warnings); w != "" {
+		res.Category, res.Error = CatLoopBlocked, "relay allocated, but the TURN server refuses relay-to-relay traffic (TURN peer policy, e.g. denied-peer-ip): "+w
+		return
+	}
+	st := a.ICEConnectionState()
+	if rtt := pairRTT(a); rtt > 0 && (st == webrtc.ICEConnectionStateConnected || st == webrtc.ICEConnectionStateCompleted) {
+		// The relays reach each other (ICE checks passed); DTLS and SCTP
+		// did not finish in time. ICE's check RTT is the loop RTT.
+		res.LoopRTTMs = round2(ms(rtt))
+		res.RTTMs = round2(ms(rtt) / 2)
+		switch {
+		case res.RTTMs >= plan.th.FailRTTMs:
+			res.Category = CatHighLatency
+		case res.RTTMs >= plan.th.WarnRTTMs:
+			res.Verdict, res.Category = Warn, CatHighLatency
+		default:
+			res.Category = CatTimeout
+		}
+		res.Issues = []Category{res.Category}
+		res.Error = fmt.Sprintf("relays reach each other (round trip to the TURN server about %.0f ms), but the data channel did not open before the deadline", res.RTTMs)
+		return
+	}
+	// No ICE answer between the relays. The allocation took two round
+	// trips; if many more have passed since, the path does not carry data.
+	est := time.Duration(res.RelayMs/2) * time.Millisecond
+	waited := time.Since(plan.start) - time.Duration(res.RelayMs)*time.Millisecond
+	if st == webrtc.ICEConnectionStateFailed || waited >= max(1500*time.Millisecond, 10*est) {
+		res.Category, res.Error = CatLoopBlocked, "relay allocated, but no data flowed between two relay addresses on this server (TURN peer policy, e.g. denied-peer-ip)"
+		return
+	}
+	res.Category = CatTimeout
+	if float64(est.Milliseconds()) >= plan.th.WarnRTTMs {
+		res.Category = CatHighLatency
+	}
+	res.Issues = []Category{res.Category}
+	res.Error = fmt.Sprintf("relay allocated after %.0f ms, but the relay-to-relay check did not finish before the deadline (slow link?)", res.RelayMs)
+}
+
+// pairRTT is ICE's latest round trip on the selected pair: between the two
+// relay clients, so the loop RTT (0 if unknown).
+func pairRTT(pc *webrtc.PeerConnection) time.Duration {
+	sctp := pc.SCTP()
+	if sctp == nil || sctp.Transport() == nil || sctp.Transport().ICETransport() == nil {
+		return 0
+	}
+	if st, ok := sctp.Transport().ICETransport().GetSelectedCandidatePairStats(); ok && st.CurrentRoundTripTime > 0 {
+		return time.Duration(st.CurrentRoundTripTime * float64(time.Second))
+	}
+	return 0
 }
 
 func minProbe(plan probePlan) time.Duration {
@@ -363,15 +449,32 @@ type loop struct {
 
 	mu       sync.Mutex
 	sent     int
+	sentAt   []time.Duration // per probe, since t0
 	rtt      map[uint32]time.Duration
-	bulkSent []int
-	bulkRecv []int
-	bulkOff  []int // skipped because the send buffer was full
+	bulkSent [][]time.Duration // per stage: send time of each message (its index is its sequence number)
+	bulkOff  []int             // skipped because the send buffer was full: the link did not keep up
+	bulkRecv []bulkArrivals
+
+	// set by run when the measurement ends
+	endAt  time.Duration // since t0: when the measurement ended
+	cutoff time.Duration // since t0: only what was sent before this counts as lost
+	loss   float64       // from the ICE pair counters; -1 unknown
+	queued int           // bulk messages still in SCTP's buffer at the end
+}
+
+// bulkArrivals is what the receiving side saw of one stage.
+type bulkArrivals struct {
+	seen        map[uint32]bool
+	first, last time.Duration
 }
 
 func newLoop() *loop {
-	return &loop{open: make(chan struct{}), rtt: map[uint32]time.Duration{}, t0: time.Now(),
-		bulkSent: make([]int, len(stages)), bulkRecv: make([]int, len(stages)), bulkOff: make([]int, len(stages))}
+	l := &loop{open: make(chan struct{}), rtt: map[uint32]time.Duration{}, t0: time.Now(), loss: -1,
+		bulkSent: make([][]time.Duration, len(stages)), bulkOff: make([]int, len(stages)), bulkRecv: make([]bulkArrivals, len(stages))}
+	for i := range l.bulkRecv {
+		l.bulkRecv[i].seen = map[uint32]bool{}
+	}
+	return l
 }
 
 // wire creates the negotiated channels on both sides (no DCEP round trip):
@@ -412,23 +515,73 @@ func (l *loop) wire(a, b *webrtc.PeerConnection) error {
 		l.mu.Unlock()
 	})
 	bulkB.OnMessage(func(m webrtc.DataChannelMessage) {
-		if len(m.Data) < 1 || int(m.Data[0]) >= len(stages) {
+		if len(m.Data) < 5 || int(m.Data[0]) >= len(stages) {
 			return
 		}
+		now := time.Since(l.t0)
 		l.mu.Lock()
-		l.bulkRecv[m.Data[0]]++
+		r := &l.bulkRecv[m.Data[0]]
+		if seq := binary.BigEndian.Uint32(m.Data[1:]); !r.seen[seq] {
+			if len(r.seen) == 0 {
+				r.first = now
+			}
+			r.seen[seq] = true
+			r.last = now
+		}
 		l.mu.Unlock()
 	})
 	return nil
 }
 
+// medianRTT is the median loop RTT of the echoes so far (0 without any).
+func (l *loop) medianRTT() time.Duration {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.rtt) == 0 {
+		return 0
+	}
+	xs := make([]float64, 0, len(l.rtt))
+	for _, d := range l.rtt {
+		xs = append(xs, float64(d))
+	}
+	return time.Duration(median(xs))
+}
+
+// echoTimeout is how long a probe may take before it counts as lost.
+func echoTimeout(loopRTT time.Duration) time.Duration {
+	return max(2*loopRTT, loopRTT+100*time.Millisecond)
+}
+
+// oneWayLag bounds the time a packet takes from one relay client to the
+// other (half a loop RTT), with margin for a busy machine.
+func oneWayLag(loopRTT time.Duration) time.Duration {
+	return loopRTT + 100*time.Millisecond
+}
+
+// drainTime is what the measurement needs after sending stops: the last
+// echoes and SCTP's acknowledgements (delayed by up to 200 ms) must
+// arrive before anything counts as lost.
+func drainTime(loopRTT time.Duration) time.Duration {
+	return 2*loopRTT + 250*time.Millisecond
+}
+
+type sample struct {
+	at time.Time
+	c  counters
+}
+
 // run sends probes every 20 ms and paces the bulk channel through the
-// stages for dur, then waits up to grace for the last echoes.
-func (l *loop) run(ctx context.Context, dur, grace time.Duration, deadline time.Time) {
+// stages for dur, then waits for the path to drain (network-check.md §9):
+// every probe echoed or past its echo deadline, the bulk send buffer empty,
+// at least two loop RTTs, and the ICE pair counters quiet. The deadline
+// bounds it all. iceRTT is ICE's own loop RTT, used until echoes arrive;
+// path reads the ICE pair counters.
+func (l *loop) run(ctx context.Context, dur time.Duration, deadline time.Time, iceRTT time.Duration, path func() counters) {
 	probe := make([]byte, probeSize)
 	bulk := make([]byte, bulkSize)
 	stageDur := dur / time.Duration(len(stages))
 	start := time.Now()
+	base := path()
 	nextProbe := time.Duration(0)
 	bulkBytes := make([]float64, len(stages))
 	tick := time.NewTicker(5 * time.Millisecond)
@@ -439,12 +592,14 @@ func (l *loop) run(ctx context.Context, dur, grace time.Duration, deadline time.
 			break
 		}
 		for el >= nextProbe {
+			now := time.Since(l.t0)
 			l.mu.Lock()
 			seq := uint32(l.sent)
 			l.sent++
+			l.sentAt = append(l.sentAt, now)
 			l.mu.Unlock()
 			binary.BigEndian.PutUint32(probe, seq)
-			binary.BigEndian.PutUint64(probe[4:], uint64(time.Since(l.t0)))
+			binary.BigEndian.PutUint64(probe[4:], uint64(now))
 			_ = l.probeA.Send(probe)
 			nextProbe += probeInterval
 		}
@@ -455,16 +610,21 @@ func (l *loop) run(ctx context.Context, dur, grace time.Duration, deadline time.
 		due := stages[st].TargetKbps * 1000 / 8 * inStage.Seconds()
 		for bulkBytes[st]+bulkSize <= due {
 			bulkBytes[st] += bulkSize
-			bulk[0] = byte(st)
 			if l.bulkA.BufferedAmount() > maxBuffered {
 				l.mu.Lock()
 				l.bulkOff[st]++
 				l.mu.Unlock()
 				continue
 			}
+			l.mu.Lock()
+			seq := len(l.bulkSent[st])
+			l.mu.Unlock()
+			bulk[0] = byte(st)
+			binary.BigEndian.PutUint32(bulk[1:], uint32(seq))
+			now := time.Since(l.t0)
 			if l.bulkA.Send(bulk) == nil {
 				l.mu.Lock()
-				l.bulkSent[st]++
+				l.bulkSent[st] = append(l.bulkSent[st], now)
 				l.mu.Unlock()
 			}
 		}
@@ -473,26 +633,98 @@ func (l *loop) run(ctx context.Context, dur, grace time.Duration, deadline time.
 		case <-ctx.Done():
 		}
 	}
-	// Wait for the last echoes, but not past the deadline.
-	end := time.Now().Add(grace)
-	if end.After(deadline) {
-		end = deadline
-	}
-	for time.Now().Before(end) && ctx.Err() == nil {
-		l.mu.Lock()
-		done := len(l.rtt) >= l.sent
-		l.mu.Unlock()
-		if done {
-			// probes complete; give bulk a moment to drain
-			time.Sleep(min(50*time.Millisecond, time.Until(end)))
+
+	// Drain. Packets still in flight, or queued in SCTP, are not lost.
+	stop := time.Now()
+	samples := []sample{{stop, path()}}
+	lastChange := stop
+	hardEnd := deadline.Add(-20 * time.Millisecond)
+	for ctx.Err() == nil {
+		time.Sleep(10 * time.Millisecond)
+		now := time.Now()
+		cur := path()
+		if prev := samples[len(samples)-1].c; cur != prev {
+			lastChange = now
+		}
+		samples = append(samples, sample{now, cur})
+		if !now.Before(hardEnd) {
 			break
 		}
-		time.Sleep(10 * time.Millisecond)
+		rtt := l.medianRTT()
+		if rtt == 0 {
+			rtt = iceRTT
+		}
+		if now.Sub(stop) < 2*rtt || !l.probesSettled(now, rtt) {
+			continue
+		}
+		// Done when nothing moved for a one-way lag (what is missing now
+		// is lost), or at once when every packet and message arrived.
+		quiet := now.Sub(lastChange) >= oneWayLag(rtt)
+		balanced := cur.recv-base.recv >= cur.sent-base.sent
+		if quiet || (balanced && l.bulkArrived()) {
+			break
+		}
 	}
+
+	// Loss from the ICE pair counters: every packet a or b sent through the
+	// relays, against every packet that arrived. Only packets sent at least
+	// one one-way lag before the end count (they had time to arrive).
+	rtt := l.medianRTT()
+	if rtt == 0 {
+		rtt = iceRTT
+	}
+	end := samples[len(samples)-1]
+	lag := oneWayLag(rtt)
+	sentBy := base
+	for _, s := range samples {
+		if s.at.Add(lag).After(end.at) {
+			break
+		}
+		sentBy = s.c
+	}
+	if end.at.Sub(stop) < lag {
+		sentBy = samples[0].c // cut short: what was out when sending stopped
+	}
+	queued := (int(l.bulkA.BufferedAmount()) + bulkSize - 1) / bulkSize
+	l.mu.Lock()
+	l.queued = queued
+	l.endAt = end.at.Sub(l.t0)
+	l.cutoff = l.endAt - lag
+	if sent := sentBy.sent - base.sent; sent > 0 {
+		l.loss = math.Max(0, 1-float64(end.c.recv-base.recv)/float64(sent))
+	}
+	l.mu.Unlock()
+}
+
+// bulkArrived: the receiver has every bulk message that was sent, so none
+// is queued in SCTP or in flight.
+func (l *loop) bulkArrived() bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i := range l.bulkSent {
+		if len(l.bulkRecv[i].seen) < len(l.bulkSent[i]) {
+			return false
+		}
+	}
+	return true
+}
+
+// probesSettled: every probe has its echo or is past its echo deadline.
+func (l *loop) probesSettled(now time.Time, rtt time.Duration) bool {
+	limit := now.Sub(l.t0) - echoTimeout(rtt)
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for i, at := range l.sentAt {
+		if _, ok := l.rtt[uint32(i)]; !ok && at > limit {
+			return false
+		}
+	}
+	return true
 }
 
 // fill turns the raw counts into the transport's metrics.
 func (l *loop) fill(r *TransportResult, dur time.Duration) {
+	rttMed := l.medianRTT()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	r.ProbesSent, r.ProbesEchoed = l.sent, len(l.rtt)
@@ -505,9 +737,22 @@ func (l *loop) fill(r *TransportResult, dur time.Duration) {
 	for _, s := range seqs {
 		rtts = append(rtts, float64(l.rtt[uint32(s)])/float64(time.Millisecond))
 	}
-	var loopLoss float64 = 1
-	if l.sent > 0 {
-		loopLoss = 1 - float64(len(l.rtt))/float64(l.sent)
+	// Only probes past their echo deadline can be lost.
+	due, echoed := 0, 0
+	for i, at := range l.sentAt {
+		_, ok := l.rtt[uint32(i)]
+		if ok || at+echoTimeout(rttMed) <= l.endAt {
+			due++
+			if ok {
+				echoed++
+			}
+		}
+	}
+	var loopLoss float64
+	if due > 0 {
+		loopLoss = 1 - float64(echoed)/float64(due)
+	} else if l.sent > 0 {
+		loopLoss = 1 // nothing came back at all
 	}
 	// The loop crosses client↔TURN twice (network-check.md §8).
 	probeLoss := 1 - math.Sqrt(math.Max(0, 1-loopLoss))
@@ -525,19 +770,44 @@ func (l *loop) fill(r *TransportResult, dur time.Duration) {
 	}
 	// Pool the probe and bulk loss estimates, weighted by packet counts: the
 	// bulk path (a→TURN→b) also crosses client↔TURN once each way.
-	n, weighted := float64(l.sent), probeLoss*float64(l.sent)
+	n, weighted := float64(due), probeLoss*float64(due)
 	stageDur := dur / time.Duration(len(stages))
+	// Undelivered: sent (not skipped), had time to arrive, did not. The
+	// newest missing messages still in SCTP's buffer are queued, not lost.
+	skip := l.queued
+	pending := make([]map[int]bool, len(stages))
+	for i := len(stages) - 1; i >= 0; i-- {
+		pending[i] = map[int]bool{}
+		for seq := len(l.bulkSent[i]) - 1; seq >= 0 && skip > 0; seq-- {
+			if !l.bulkRecv[i].seen[uint32(seq)] {
+				pending[i][seq] = true
+				skip--
+			}
+		}
+	}
 	r.Steps = make([]RateStep, len(stages))
 	for i, s := range stages {
 		step := s
-		sent := l.bulkSent[i] + l.bulkOff[i]
-		if sent > 0 {
-			loss := 1 - float64(l.bulkRecv[i])/float64(sent)
-			step.UndeliveredPct = round2(100 * math.Max(loss, 0))
-			n += float64(sent)
-			weighted += math.Max(loss, 0) * float64(sent)
+		rec := l.bulkRecv[i]
+		sent, lost := 0, 0
+		for seq, at := range l.bulkSent[i] {
+			if rec.seen[uint32(seq)] {
+				sent++
+			} else if at <= l.cutoff && !pending[i][seq] {
+				sent++
+				lost++
+			}
 		}
-		step.AchievedKbps = round2(float64(l.bulkRecv[i]*bulkSize) * 8 / 1000 / stageDur.Seconds())
+		if sent > 0 {
+			loss := float64(lost) / float64(sent)
+			step.UndeliveredPct = round2(100 * loss)
+			n += float64(sent)
+			weighted += loss * float64(sent)
+		}
+		if total := len(l.bulkSent[i]) + l.bulkOff[i]; total > 0 && l.bulkOff[i] > 0 {
+			step.SkippedPct = round2(100 * float64(l.bulkOff[i]) / float64(total))
+		}
+		step.AchievedKbps = round2(goodputKbps(len(rec.seen), rec.last-rec.first, s.TargetKbps, stageDur))
 		r.Steps[i] = step
 		if s.Name == "presenter" {
 			r.GoodputKbps = step.AchievedKbps
@@ -547,6 +817,18 @@ func (l *loop) fill(r *TransportResult, dur time.Duration) {
 		r.LossPct = round2(100 * weighted / n)
 	}
 	r.MOS = round2(EstimateMOS(r.RTTMs, r.JitterMs, r.LossPct))
+}
+
+// goodputKbps is the rate the receiver saw, from the arrival times of a
+// step's n messages over span: what arrived late because of latency still
+// counts, a burst after a stall does not count above the paced target.
+func goodputKbps(n int, span time.Duration, targetKbps float64, stageDur time.Duration) float64 {
+	if n <= 1 {
+		return float64(n*bulkSize) * 8 / 1000 / stageDur.Seconds()
+	}
+	interval := time.Duration(float64(bulkSize*8) / (targetKbps * 1000) * float64(time.Second))
+	span = max(span, time.Duration(n-1)*interval)
+	return float64((n-1)*bulkSize) * 8 / 1000 / span.Seconds()
 }
 
 func median(xs []float64) float64 {

@@ -48,8 +48,8 @@ const (
 	CatTLSUntrusted Category = "tls_untrusted" // certificate not trusted: wrong name, unknown CA (interception)
 	CatTLSFailed    Category = "tls_failed"    // TLS handshake broken off (reset, alert, not TLS)
 	CatDNSFailed    Category = "dns_failed"    // the TURN host does not resolve
-	CatTimeout      Category = "timeout"       // connected, but no relay before the deadline
-	CatLoopBlocked  Category = "loop_blocked"  // relay OK, but no media between relays: server peer policy
+	CatTimeout      Category = "timeout"       // connected, but no relay (or no loop) before the deadline
+	CatLoopBlocked  Category = "loop_blocked"  // relay OK, but the server refuses media between relays: peer policy
 	CatHighLatency  Category = "high_latency"
 	CatHighJitter   Category = "high_jitter"
 	CatPacketLoss   Category = "packet_loss"
@@ -81,9 +81,12 @@ type RateStep struct {
 	Name         string  `json:"name"` // "audio" (audio + own camera) or "presenter" (screen + camera + audio)
 	TargetKbps   float64 `json:"target_kbps"`
 	AchievedKbps float64 `json:"achieved_kbps"`
-	// UndeliveredPct counts messages that never arrived, after pion's one
-	// retransmission, or were not sent because the link could not keep up.
+	// UndeliveredPct counts messages that were sent and had time to arrive
+	// (past one loop RTT) but never did, after pion's one retransmission.
 	UndeliveredPct float64 `json:"undelivered_pct"`
+	// SkippedPct counts messages not sent because the send buffer was full:
+	// the link did not keep up (this shows in AchievedKbps, not as loss).
+	SkippedPct float64 `json:"skipped_pct,omitempty"`
 }
 
 // TransportResult is the outcome for one TURN URL.

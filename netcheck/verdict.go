@@ -117,10 +117,13 @@ func decideTransports(ts []TransportResult) (Verdict, Category) {
 		tested[t.Transport] = true
 		count[t.Category]++
 		anyRelay = anyRelay || t.Relay
-		if t.Transport == TransportUDP && !t.Loop && udpCat == "" {
+		// A relay path that works but was too slow to finish the loop in
+		// time (high latency, warn) is usable: BBB would still connect.
+		ok := t.Relay && (t.Loop || t.Verdict != Fail)
+		if t.Transport == TransportUDP && !ok && udpCat == "" {
 			udpCat = t.Category
 		}
-		if t.Relay && t.Loop {
+		if ok {
 			usable[t.Transport] = true
 			if best == nil || transportRank(t.Transport) < transportRank(best.Transport) ||
 				(transportRank(t.Transport) == transportRank(best.Transport) && t.Verdict.rank() < best.Verdict.rank()) {
@@ -139,7 +142,18 @@ func decideTransports(ts []TransportResult) (Verdict, Category) {
 		switch {
 		case count[CatCanceled] > 0:
 			return Fail, CatCanceled
+		case count[CatLoopBlocked] > 0:
+			return Fail, CatLoopBlocked
 		case anyRelay:
+			// Relays came, but the loop did not finish in time: a slow
+			// link, not the server's policy.
+			for _, c := range []Category{CatHighLatency, CatTimeout} {
+				for _, t := range ts {
+					if t.Relay && t.Category == c {
+						return Fail, c
+					}
+				}
+			}
 			return Fail, CatLoopBlocked
 		case all(CatAuthFailed, CatAuthExpired):
 			if count[CatAuthExpired] > 0 {

@@ -100,6 +100,9 @@ func TestDecide(t *testing.T) {
 	failQ.LossPct = 30
 	judgeQuality(&failQ, DefaultThresholds)
 	relayOnly := TransportResult{Transport: TransportUDP, Relay: true, Verdict: Fail, Category: CatLoopBlocked}
+	slowLoop := func(tr string, v Verdict, c Category) TransportResult {
+		return TransportResult{Transport: tr, Relay: true, Verdict: v, Category: c}
+	}
 	cases := []struct {
 		name string
 		ts   []TransportResult
@@ -121,6 +124,12 @@ func TestDecide(t *testing.T) {
 		{"dns", []TransportResult{blocked(TransportUDP, CatDNSFailed), blocked(TransportTLS, CatDNSFailed)}, nil, Fail, CatDNSFailed},
 		{"loop blocked", []TransportResult{relayOnly, relayOnly}, nil, Fail, CatLoopBlocked},
 		{"loop blocked on udp, tcp fine", []TransportResult{relayOnly, good(TransportTCP)}, nil, Warn, CatLoopBlocked},
+		// A loop that did not open only because time ran out is a slow link,
+		// not the server's policy.
+		{"loop too slow, high latency", []TransportResult{slowLoop(TransportUDP, Warn, CatHighLatency), slowLoop(TransportTCP, Warn, CatHighLatency)}, nil, Warn, CatHighLatency},
+		{"loop too slow, timeout", []TransportResult{slowLoop(TransportUDP, Fail, CatTimeout), blocked(TransportTCP, CatTCPBlocked)}, nil, Fail, CatTimeout},
+		{"loop too slow, very high latency", []TransportResult{slowLoop(TransportUDP, Fail, CatHighLatency)}, nil, Fail, CatHighLatency},
+		{"refused peer beats slow", []TransportResult{relayOnly, slowLoop(TransportTCP, Fail, CatTimeout)}, nil, Fail, CatLoopBlocked},
 		{"canceled", []TransportResult{blocked(TransportUDP, CatCanceled)}, nil, Fail, CatCanceled},
 		{"quality warn", []TransportResult{warnQ, good(TransportTLS)}, nil, Warn, CatHighJitter},
 		{"udp blocked beats quality warn", []TransportResult{blocked(TransportUDP, CatUDPBlocked), good(TransportTCP)}, nil, Warn, CatUDPBlocked},
@@ -181,6 +190,11 @@ func TestClassifyWarnings(t *testing.T) {
 		{[]string{"dial tcp4 10.0.0.1:3478: connect: connection refused"}, CatRefused},
 		{[]string{"Failed to dial TCP address 10.0.0.1:3478: i/o timeout"}, CatTCPBlocked},
 		{[]string{"all retransmissions failed", "error 401"}, CatAuthFailed}, // the precise reason wins
+		// "401" inside a host or port is not an authentication failure.
+		{[]string{"failed to allocate on TURN client 127.0.0.1:34010 Allocate error response (error 486: Allocation Quota Reached)"}, ""},
+		{[]string{"failed to allocate on TURN client turn401.example.org:3478 Allocate error response (error 403: Forbidden)"}, ""},
+		{[]string{"Failed to resolve turn:turn.example.org:4010: lookup turn.example.org: no such host"}, CatDNSFailed},
+		{[]string{"failed to allocate on TURN client turn401.example.org:34010 Allocate error response (error 401: Unauthorized)"}, CatAuthFailed},
 		{nil, ""},
 	}
 	for _, c := range cases {
