@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/sys/unix"
+
+	"github.com/tafel-schule/tafel/internal/testenv"
 )
 
 // openPTY returns a pseudo-terminal pair (master, slave).
@@ -15,18 +17,18 @@ func openPTY(t *testing.T) (*os.File, *os.File) {
 	t.Helper()
 	m, err := os.OpenFile("/dev/ptmx", os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("no pseudo-terminals here: %v", err)
+		testenv.Missing(t, "pseudo-terminals (/dev/ptmx)", "mount devpts ("+err.Error()+")")
 	}
 	if err := unix.IoctlSetPointerInt(int(m.Fd()), unix.TIOCSPTLCK, 0); err != nil {
-		t.Skipf("unlockpt: %v", err)
+		testenv.Missing(t, "pseudo-terminals (unlockpt)", "mount devpts ("+err.Error()+")")
 	}
 	n, err := unix.IoctlGetInt(int(m.Fd()), unix.TIOCGPTN)
 	if err != nil {
-		t.Skipf("ptsname: %v", err)
+		testenv.Missing(t, "pseudo-terminals (ptsname)", "mount devpts ("+err.Error()+")")
 	}
 	s, err := os.OpenFile("/dev/pts/"+strconv.Itoa(n), os.O_RDWR|unix.O_NOCTTY, 0)
 	if err != nil {
-		t.Skipf("open slave: %v", err)
+		testenv.Missing(t, "pseudo-terminals (/dev/pts)", "mount devpts ("+err.Error()+")")
 	}
 	t.Cleanup(func() { s.Close(); m.Close() })
 	return m, s
