@@ -3,6 +3,7 @@ package slides
 import (
 	"bytes"
 	"context"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"testing"
 
 	"github.com/pdfcpu/pdfcpu/pkg/api"
@@ -13,7 +14,7 @@ import (
 // 200 pages, just under 30 MB (sniffing, pdfcpu read + relaxed
 // validation, page count).
 func BenchmarkValidatePDF30MB200Pages(b *testing.B) {
-	pdf := makePDF(200, 148_500)
+	pdf := testpdf.Pages(200, "", 148_500)
 	if len(pdf) > DefaultMaxFileSize || len(pdf) < DefaultMaxFileSize-1_000_000 {
 		b.Fatalf("fixture is %d bytes", len(pdf))
 	}

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -15,7 +16,7 @@ import (
 // seedInputs are the kinds of content the sniffer must tell apart, plus
 // broken variants. TestWriteFuzzSeeds commits them to testdata/fuzz.
 func seedInputs(t testing.TB) map[string][]byte {
-	pdf := makePDF(2, 0)
+	pdf := testpdf.Pages(2, "", 0)
 	docx := makeDOCX(t, 1)
 	return map[string][]byte{
 		"pdf":           pdf,

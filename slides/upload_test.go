@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"io"
 	"net/http/httptest"
 	"strings"
@@ -26,10 +27,10 @@ func validated(t *testing.T, name string, data []byte) *Info {
 }
 
 func TestPrepareBatchesAndNeedURL(t *testing.T) {
-	small := validated(t, "a.pdf", makePDF(2, 300_000))  // ~0.6 MB → ~0.8 MB encoded
-	small2 := validated(t, "b.pdf", makePDF(2, 300_000)) // fits with a, not with a+c
-	small3 := validated(t, "c.pdf", makePDF(2, 300_000))
-	big := validated(t, "gross.pdf", makePDF(4, 700_000)) // ~2.8 MB raw: never inline under 2 MiB
+	small := validated(t, "a.pdf", testpdf.Pages(2, "", 300_000))  // ~0.6 MB → ~0.8 MB encoded
+	small2 := validated(t, "b.pdf", testpdf.Pages(2, "", 300_000)) // fits with a, not with a+c
+	small3 := validated(t, "c.pdf", testpdf.Pages(2, "", 300_000))
+	big := validated(t, "gross.pdf", testpdf.Pages(4, "", 700_000)) // ~2.8 MB raw: never inline under 2 MiB
 	plan, err := Prepare([]*Info{small, big, small2, small3}, PrepareOptions{FirstCurrent: true})
 	if err != nil {
 		t.Fatal(err)
@@ -72,7 +73,7 @@ func TestPrepareBatchesAndNeedURL(t *testing.T) {
 		t.Fatalf("8 MiB pool: %+v %v", plan, err)
 	}
 	// Content validated from memory uploads from memory.
-	data := makePDF(1, 0)
+	data := testpdf.Pages(1, "", 0)
 	mem, err := ValidateReader(context.Background(), "/tmp/x/Mitschrift", bytes.NewReader(data), int64(len(data)), Limits{})
 	if err != nil || mem.UploadName != "Mitschrift.pdf" || mem.Path != "" {
 		t.Fatalf("ValidateReader: %+v %v", mem, err)
@@ -105,8 +106,8 @@ func TestRoundTripBBBSim(t *testing.T) {
 	defer cancel()
 
 	infos := []*Info{
-		validated(t, "Einstieg.pdf", makePDF(3, 400_000)),
-		validated(t, "Folien.ppt", makePDF(2, 400_000)), // really a PDF
+		validated(t, "Einstieg.pdf", testpdf.Pages(3, "", 400_000)),
+		validated(t, "Folien.ppt", testpdf.Pages(2, "", 400_000)), // really a PDF
 		validated(t, "Abschluss.pptx", makePPTX(t, 5)),
 		validated(t, "Tafelbild.png", makePNG(t)),
 		validated(t, "Vokabeln.odt", makeODF(t, "text", 1)),
@@ -188,7 +189,7 @@ func TestRoundTripInlineLimit(t *testing.T) {
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() { srv.Close(); sim.Close() })
 	client, _ := bbbclient.New(bbbclient.Options{BaseURL: srv.URL, Secret: "s5b"})
-	info := validated(t, "gross.pdf", makePDF(4, 700_000))
+	info := validated(t, "gross.pdf", testpdf.Pages(4, "", 700_000))
 	plan, _ := Prepare([]*Info{info}, PrepareOptions{})
 	if len(plan.NeedURL) != 1 || len(plan.Batches) != 0 {
 		t.Fatalf("default limit: %+v", plan)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"os"
 	"path/filepath"
 	"strings"
@@ -20,7 +21,7 @@ func TestValidateEachKind(t *testing.T) {
 		kind  Kind
 		pages int
 	}{
-		{"deck.pdf", makePDF(3, 0), KindPDF, 3},
+		{"deck.pdf", testpdf.Pages(3, "", 0), KindPDF, 3},
 		{"deck.pptx", makePPTX(t, 4), KindPPTX, 4},
 		{"old.ppt", makeCFB("PowerPoint Document"), KindPPT, 0},
 		{"letter.docx", makeDOCX(t, 2), KindDOCX, 2},
@@ -74,7 +75,7 @@ func TestWrongExtensionContentWins(t *testing.T) {
 		{"Stunde3.PDF.exe", "Stunde3.PDF.pdf", "exe"},
 		{".pdf", ".pdf", "pdf"},
 	} {
-		info, err := Validate(context.Background(), writeFile(t, c.name, makePDF(1, 0)), Limits{})
+		info, err := Validate(context.Background(), writeFile(t, c.name, testpdf.Pages(1, "", 0)), Limits{})
 		if err != nil {
 			t.Fatalf("%s: %v", c.name, err)
 		}
@@ -139,7 +140,7 @@ func TestOverSizeLimit(t *testing.T) {
 		t.Fatalf("en message %q", en)
 	}
 	// The pool's own limit counts, not BBB's default.
-	_, err = Validate(context.Background(), writeFile(t, "a.pdf", makePDF(1, 5000)), Limits{MaxFileSize: 4000})
+	_, err = Validate(context.Background(), writeFile(t, "a.pdf", testpdf.Pages(1, "", 5000)), Limits{MaxFileSize: 4000})
 	if !errors.As(err, &e) || e.Code != CodeTooLarge || e.Limit != 4000 {
 		t.Fatalf("custom limit: %v", err)
 	}
@@ -147,7 +148,7 @@ func TestOverSizeLimit(t *testing.T) {
 
 func TestOverPageLimit(t *testing.T) {
 	tr := translations.New("de")
-	_, err := Validate(context.Background(), writeFile(t, "lang.pdf", makePDF(201, 0)), Limits{})
+	_, err := Validate(context.Background(), writeFile(t, "lang.pdf", testpdf.Pages(201, "", 0)), Limits{})
 	var e *Error
 	if !errors.As(err, &e) || e.Code != CodeTooManyPages || e.Pages != 201 || e.MaxPages != 200 {
 		t.Fatalf("err = %v", err)
@@ -155,7 +156,7 @@ func TestOverPageLimit(t *testing.T) {
 	if msg := Message(tr, err); !strings.Contains(msg, "201 Seiten") || !strings.Contains(msg, "höchstens 200") {
 		t.Fatalf("message %q", msg)
 	}
-	if _, err := Validate(context.Background(), writeFile(t, "ok.pdf", makePDF(200, 0)), Limits{}); err != nil {
+	if _, err := Validate(context.Background(), writeFile(t, "ok.pdf", testpdf.Pages(200, "", 0)), Limits{}); err != nil {
 		t.Fatalf("200 pages: %v", err)
 	}
 	_, err = Validate(context.Background(), writeFile(t, "deck.pptx", makePPTX(t, 3)), Limits{MaxPages: 2})
@@ -169,7 +170,7 @@ func TestOverPageLimit(t *testing.T) {
 }
 
 func TestEncryptedPDF(t *testing.T) {
-	plain := makePDF(2, 0)
+	plain := testpdf.Pages(2, "", 0)
 	locked := encryptPDF(t, plain, "geheim", "owner")
 	_, err := Validate(context.Background(), writeFile(t, "Arbeitsblatt.pdf", locked), Limits{})
 	if !errors.Is(err, ErrEncrypted) {
@@ -189,7 +190,7 @@ func TestEncryptedPDF(t *testing.T) {
 }
 
 func TestCorrupt(t *testing.T) {
-	pdf := makePDF(3, 2000)
+	pdf := testpdf.Pages(3, "", 2000)
 	docx := makeDOCX(t, 1)
 	cases := map[string][]byte{
 		"truncated.pdf":   pdf[:len(pdf)/2],
@@ -279,7 +280,7 @@ func TestAllCodesTranslated(t *testing.T) {
 func TestContextCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := Validate(ctx, writeFile(t, "a.pdf", makePDF(1, 0)), Limits{}); !errors.Is(err, context.Canceled) {
+	if _, err := Validate(ctx, writeFile(t, "a.pdf", testpdf.Pages(1, "", 0)), Limits{}); !errors.Is(err, context.Canceled) {
 		t.Fatalf("err = %v", err)
 	}
 }

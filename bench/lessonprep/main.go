@@ -10,11 +10,11 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"io"
 	"os"
 	"path/filepath"
@@ -99,7 +99,7 @@ func run(runs int) (bool, error) {
 	}
 	defer os.RemoveAll(dir)
 	path := filepath.Join(dir, "200-Seiten.pdf")
-	pdf := makePDF(200, 148_500)
+	pdf := testpdf.Pages(200, "", 148_500)
 	if err := os.WriteFile(path, pdf, 0o600); err != nil {
 		return false, err
 	}
@@ -141,39 +141,4 @@ func run(runs int) (bool, error) {
 		fmt.Printf("sheet35 misses its budget of %s\n", ms(sheetBudget))
 	}
 	return ok, nil
-}
-
-// makePDF writes a valid PDF with pages pages whose content streams are
-// padded with pad bytes of comments, to reach a target size.
-func makePDF(pages, pad int) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	kids := make([]string, pages)
-	for i := range pages {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+2*i)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
-	line := "%" + strings.Repeat("x", 78) + "\n"
-	for i := range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << >> >>", 4+2*i))
-		var c strings.Builder
-		fmt.Fprintf(&c, "0 0 m %d 100 l S\n", 10+i)
-		for c.Len() < pad {
-			c.WriteString(line)
-		}
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", c.Len(), c.String()))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
 }

@@ -24,6 +24,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"io"
 	"net"
 	"net/http"
@@ -136,7 +137,7 @@ func orchestrate(runs int, bin, tags string, keep bool) (bool, error) {
 		return nil
 	}
 	slide := filepath.Join(dir, "bruchrechnung.pdf")
-	if err := os.WriteFile(slide, benchPDF(12), 0o600); err != nil {
+	if err := os.WriteFile(slide, testpdf.Pages(12, "", 0), 0o600); err != nil {
 		return false, err
 	}
 	for _, step := range [][]string{
@@ -336,32 +337,3 @@ func median(d []time.Duration) time.Duration {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-
-// benchPDF is a valid PDF with the given number of pages (a few KB).
-func benchPDF(pages int) []byte {
-	var b strings.Builder
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.4\n")
-	kids := make([]string, pages)
-	for i := range pages {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+2*i)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
-	for i := range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << >> >>", 4+2*i))
-		c := fmt.Sprintf("0 0 m %d 100 l S\n", 10+i)
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return []byte(b.String())
-}

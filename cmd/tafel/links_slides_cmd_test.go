@@ -1,10 +1,9 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"html"
 	"os"
 	"path/filepath"
@@ -160,7 +159,7 @@ func TestSlidesCLI(t *testing.T) {
 	le.run("", "rooms", "add", "Physik 10a")
 	dir := t.TempDir()
 	pdf1 := filepath.Join(dir, "optik.pdf")
-	os.WriteFile(pdf1, testPDF(4, "optik"), 0o600)
+	os.WriteFile(pdf1, testpdf.Pages(4, "optik", 0), 0o600)
 	// Not running: validated and attached, uploaded with the next start.
 	code, out, errs := le.run("", "slides", "Physik 10a", pdf1, "--json")
 	var sj slidesJSON
@@ -173,7 +172,7 @@ func TestSlidesCLI(t *testing.T) {
 	m := mustMeeting(t, le)
 	// Running: uploaded at once with insertDocument.
 	pdf2 := filepath.Join(dir, "linsen.pdf")
-	os.WriteFile(pdf2, testPDF(2, "linsen"), 0o600)
+	os.WriteFile(pdf2, testpdf.Pages(2, "linsen", 0), 0o600)
 	code, out, errs = le.run("", "slides", "Physik 10a", pdf2, "--json")
 	if code != exitOK || json.Unmarshal([]byte(out), &sj) != nil || !sj.Running || len(sj.Uploaded) != 1 {
 		t.Fatalf("slides while running: %d %s %s", code, out, errs)
@@ -211,40 +210,11 @@ func TestSlidesCLI(t *testing.T) {
 	}
 	// Over the pool's page limit: message names the limit.
 	many := filepath.Join(dir, "dick.pdf")
-	os.WriteFile(many, testPDF(201, "dick"), 0o600)
+	os.WriteFile(many, testpdf.Pages(201, "dick", 0), 0o600)
 	code, _, errs = le.run("", "slides", "Physik 10a", many)
 	if code != exitFail || !strings.Contains(errs, "200") {
 		t.Fatalf("page limit: %d %s", code, errs)
 	}
-}
-
-// testPDF writes a minimal valid PDF with the given page count.
-func testPDF(pages int, tag string) []byte {
-	var b bytes.Buffer
-	var offs []int
-	obj := func(body string) {
-		offs = append(offs, b.Len())
-		fmt.Fprintf(&b, "%d 0 obj\n%s\nendobj\n", len(offs), body)
-	}
-	b.WriteString("%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-	kids := make([]string, pages)
-	for i := range pages {
-		kids[i] = fmt.Sprintf("%d 0 R", 3+2*i)
-	}
-	obj("<< /Type /Catalog /Pages 2 0 R >>")
-	obj(fmt.Sprintf("<< /Type /Pages /Kids [%s] /Count %d >>", strings.Join(kids, " "), pages))
-	for i := range pages {
-		obj(fmt.Sprintf("<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R /Resources << >> >>", 4+2*i))
-		c := fmt.Sprintf("0 0 m %d 100 l S %% %s\n", 10+i, tag)
-		obj(fmt.Sprintf("<< /Length %d >>\nstream\n%s\nendstream", len(c), c))
-	}
-	xref := b.Len()
-	fmt.Fprintf(&b, "xref\n0 %d\n0000000000 65535 f \n", len(offs)+1)
-	for _, o := range offs {
-		fmt.Fprintf(&b, "%010d 00000 n \n", o)
-	}
-	fmt.Fprintf(&b, "trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n", len(offs)+1, xref)
-	return b.Bytes()
 }
 
 // A slide changed after it was attached is checked again at start: a now
@@ -255,7 +225,7 @@ func TestStartRevalidatesChangedSlide(t *testing.T) {
 	le.run("", "rooms", "add", "Chemie 8a")
 	dir := t.TempDir()
 	pdf := filepath.Join(dir, "atome.pdf")
-	os.WriteFile(pdf, testPDF(3, "atome"), 0o600)
+	os.WriteFile(pdf, testpdf.Pages(3, "atome", 0), 0o600)
 	if code, _, errs := le.run("", "slides", "Chemie 8a", pdf); code != exitOK {
 		t.Fatalf("attach: %s", errs)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"github.com/tafel-schule/tafel/internal/testpdf"
 	"io"
 	"log/slog"
 	"net/http"
@@ -348,11 +349,11 @@ func TestJoinURLsRolesAndTampering(t *testing.T) {
 func TestSlidesPreUploadAndInsert(t *testing.T) {
 	files := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/pdf")
-		w.Write(samplePDF(t, 3))
+		w.Write(testpdf.Pages(3, "", 0))
 	}))
 	defer files.Close()
 	f := start(t, bbbsim.Config{MaxInlineBody: 4 << 20}, "")
-	pdf := samplePDF(t, 2)
+	pdf := testpdf.Pages(2, "", 0)
 	p := schoolParams("slides")
 	p.Documents = []bbbclient.Document{
 		{Name: "Brüche & Dezimalzahlen.pdf", Size: int64(len(pdf)), Open: opener(pdf), Removable: true, Current: true},
@@ -366,7 +367,7 @@ func TestSlidesPreUploadAndInsert(t *testing.T) {
 	if len(progress) == 0 || progress[len(progress)-1] != int64(len(pdf)) {
 		t.Errorf("progress %v, want to end at %d", progress, len(pdf))
 	}
-	big := samplePDF(t, 201)
+	big := testpdf.Pages(201, "", 0)
 	if err := f.client.InsertDocument(ctx(t), "slides", []bbbclient.Document{
 		{Name: "zu-lang.pdf", Size: int64(len(big)), Open: opener(big), Removable: true},
 	}, bbbclient.UploadOptions{}); err != nil {
