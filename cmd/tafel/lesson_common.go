@@ -131,6 +131,26 @@ func loadUser(e env) (*config.User, string, int) {
 	return u, path, exitOK
 }
 
+// openRoom loads what start, slides and links need: the user's settings, the
+// rooms store and the room called name. ok false means a message was printed
+// and code is the exit code; otherwise code is exitOK or a warning to merge.
+func openRoom(e env, name string) (u *config.User, store *rooms.Store, room rooms.Room, code int, ok bool) {
+	u, _, code = loadUser(e)
+	if u == nil {
+		return nil, nil, rooms.Room{}, code, false
+	}
+	store, rc := openStore(e)
+	if store == nil {
+		return nil, nil, rooms.Room{}, rc, false
+	}
+	code = worst(code, rc)
+	room, err := store.Get(name)
+	if err != nil {
+		return nil, nil, rooms.Room{}, reportRoomError(e, err), false
+	}
+	return u, store, room, code, true
+}
+
 // openStore opens rooms.json, reporting a damaged or newer file.
 func openStore(e env) (*rooms.Store, int) {
 	path, err := rooms.DefaultPath()

@@ -46,18 +46,9 @@ func runLinks(ctx context.Context, e env) int {
 	if len(pos) != 1 || *out == "" {
 		return usage(e, "cli.rooms_links_usage")
 	}
-	u, _, code := loadUser(e)
-	if u == nil {
+	u, store, room, code, ok := openRoom(e, pos[0])
+	if !ok {
 		return code
-	}
-	store, rc := openStore(e)
-	if store == nil {
-		return rc
-	}
-	code = worst(code, rc)
-	room, err := store.Get(pos[0])
-	if err != nil {
-		return reportRoomError(e, err)
 	}
 	classFile := *class
 	if classFile == "" {

@@ -41,18 +41,9 @@ func runStart(ctx context.Context, e env) int {
 	if len(pos) != 1 {
 		return usage(e, "start.usage")
 	}
-	u, _, code := loadUser(e)
-	if u == nil {
+	u, store, room, code, ok := openRoom(e, pos[0])
+	if !ok {
 		return code
-	}
-	store, rc := openStore(e)
-	if store == nil {
-		return rc
-	}
-	code = worst(code, rc)
-	room, err := store.Get(pos[0])
-	if err != nil {
-		return reportRoomError(e, err)
 	}
 	pool, pc, rc := openPool(ctx, e, u, room.Pool)
 	if pool == nil {
