@@ -160,8 +160,12 @@ func runCheckNetwork(ctx context.Context, e env) int {
 
 	rep, err := netcheck.Run(ctx, src, opt)
 	if err != nil && rep == nil {
-		fmt.Fprintln(e.stderr, err)
-		return exitUsage
+		// Only configuration errors end here (netcheck.Run's contract);
+		// their text names the URL but never a credential.
+		if errors.Is(err, netcheck.ErrNoCredentials) {
+			return usage("cli.net_need_credentials")
+		}
+		return usage("cli.net_config_error", map[string]any{"Detail": err.Error()})
 	}
 	if err != nil {
 		// A server handed out an unusable URL: a configuration problem,
