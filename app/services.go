@@ -1,0 +1,145 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/rooms"
+	"github.com/tafel-schule/tafel/studentlinks"
+)
+
+// Services is everything the UI needs from the domain. cmd/tafel passes the
+// real implementations (package backend); tests pass fakes. Every method
+// may block on the network, the keyring or the sound card: the UI calls
+// them from its own goroutines, never from a Fyne callback, and hops back
+// with fyne.Do.
+type Services struct {
+	Rooms     Rooms
+	Lessons   Lessons
+	Preflight Preflight
+	Settings  Settings
+	Setup     Setup
+}
+
+// Rooms is the teacher's rooms file.
+type Rooms interface {
+	List() []rooms.Room
+	Get(name string) (rooms.Room, error)
+	Add(name, preset string) (rooms.Room, error)
+	Update(name string, f func(r *rooms.Room) error) (rooms.Room, error)
+	Remove(name string) error
+	// Policy is what school IT fixed (locked settings).
+	Policy() rooms.Policy
+}
+
+// Lessons runs the teacher's loop against the pool.
+type Lessons interface {
+	// Start creates or joins the room's meeting with its slides and opens
+	// it in the browser as moderator. progress gets slide upload bytes.
+	Start(ctx context.Context, room string, progress func(sent, total int64)) (LessonStarted, error)
+	// CheckSlides validates files against the room's pool limits without
+	// attaching them.
+	CheckSlides(ctx context.Context, room string, paths []string) []SlideCheck
+	// AddSlides validates files, attaches the good ones to the room and,
+	// when its meeting runs, uploads them at once.
+	AddSlides(ctx context.Context, room string, paths []string, progress func(sent, total int64)) (SlidesAdded, error)
+	// StudentLinks reads a class list and signs one viewer link per
+	// student (room-wide: valid for every lesson of the room).
+	StudentLinks(ctx context.Context, room, classList string) (ClassLinks, error)
+	// SaveSheet writes the printable sheet (HTML with QR codes) to path.
+	SaveSheet(links ClassLinks, path string) error
+	// OpenSheet writes the sheet to a private temporary file and opens it
+	// in the browser for printing.
+	OpenSheet(links ClassLinks) error
+	// Explain turns any error from these services into one translated
+	// sentence for the teacher: what happened and what to do.
+	Explain(err error) string
+}
+
+// LessonStarted is what Start did.
+type LessonStarted struct {
+	Room            string
+	AlreadyRunning  bool
+	EchoTestSkipped bool
+	SlidesSent      []string
+	// Warnings are translated sentences (a slide that did not go up …).
+	Warnings []string
+}
+
+// SlideCheck is one file's validation result.
+type SlideCheck struct {
+	Path  string
+	Name  string
+	OK    bool
+	Pages int
+	Size  int64
+	// Message is the translated verdict: why it was refused, or a notice.
+	Message string
+}
+
+// SlidesAdded is what AddSlides did.
+type SlidesAdded struct {
+	Checks   []SlideCheck
+	Attached []string // names attached to the room
+	Uploaded []string // names sent into the running meeting
+	Warnings []string
+}
+
+// ClassLinks are a class's personal links.
+type ClassLinks struct {
+	Room  string
+	Class string
+	Links []studentlinks.Link
+	// Notes are translated remarks from reading the class list
+	// (duplicates, skipped title lines, shortened names).
+	Notes []string
+}
+
+// Preflight runs the pre-flight checks.
+type Preflight interface {
+	// Run runs all checks under one deadline. onResult is called from any
+	// goroutine as each check finishes.
+	Run(ctx context.Context, onResult func(preflight.Result)) *preflight.Report
+	// Levels streams the microphone level (dBFS, ~20 Hz) until ctx ends.
+	Levels(ctx context.Context) (<-chan float64, error)
+	// Last is when the pre-flight last passed (zero: never).
+	Last() time.Time
+}
+
+// AppSettings are the teacher's preferences.
+type AppSettings struct {
+	Language          string // "de", "en" or "" (follow the OS)
+	Browser           string // "" for the system default
+	TeacherName       string
+	CheckBeforeLesson bool // run the pre-flight before a start when the last is older than CheckMaxAge
+	CloseToTray       bool
+}
+
+// CheckMaxAge is how old the last passed pre-flight may be before a lesson
+// start runs it again.
+const CheckMaxAge = 30 * time.Minute
+
+// Settings stores AppSettings.
+type Settings interface {
+	Load() AppSettings
+	Save(AppSettings) error
+	// Locked reports settings fixed by school IT (issue 7): the widget is
+	// disabled with a note. Keys: "language", "browser", "check_before_lesson",
+	// "close_to_tray", "pool".
+	Locked(key string) bool
+}
+
+// Setup is the first run.
+type Setup interface {
+	// NeedsPool is true when no pool is configured, or its secret is
+	// missing from the keyring.
+	NeedsPool() bool
+	// ManagedPool is the pool name and URL school IT pre-configured, if
+	// any; the first run then asks only for what is missing.
+	ManagedPool() (name, url string, ok bool)
+	// AddPool tests the pool with the secret first and, only if it
+	// answers and accepts it, stores the secret in the keyring and the
+	// pool in the settings.
+	AddPool(ctx context.Context, name, url, secret string) error
+}

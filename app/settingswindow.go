@@ -1,0 +1,4 @@
+package app
+
+// ShowSettings opens the settings dialog (placeholder until it lands).
+func (u *UI) ShowSettings() {}
