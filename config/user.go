@@ -115,6 +115,25 @@ type User struct {
 	// TeacherName is the name shown in the meeting; default: the OS
 	// account's full name.
 	TeacherName string `json:"teacher_name,omitempty"`
+	// Language is "de", "en" or "" (follow the OS locale).
+	Language string `json:"language,omitempty"`
+	// CheckBeforeLesson runs the pre-flight before a lesson start when the
+	// last one is too old. A pointer so that an absent key (older files)
+	// means the default, true; use WantsCheckBeforeLesson.
+	CheckBeforeLesson *bool `json:"check_before_lesson,omitempty"`
+	// CloseToTray keeps Tafel in the tray when its window is closed; nil
+	// means the default, true; use WantsCloseToTray.
+	CloseToTray *bool `json:"close_to_tray,omitempty"`
+}
+
+// WantsCheckBeforeLesson is CheckBeforeLesson with its default (true).
+func (u *User) WantsCheckBeforeLesson() bool {
+	return u == nil || u.CheckBeforeLesson == nil || *u.CheckBeforeLesson
+}
+
+// WantsCloseToTray is CloseToTray with its default (true).
+func (u *User) WantsCloseToTray() bool {
+	return u == nil || u.CloseToTray == nil || *u.CloseToTray
 }
 
 // UserPath is Dir()/config.json.

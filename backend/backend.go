@@ -1,0 +1,208 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/tafel-schule/tafel/checkhistory"
+	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/rooms"
+	"github.com/tafel-schule/tafel/translations"
+)
+
+// Options configure Open. Zero values take the real thing.
+type Options struct {
+	// ConfigDir holds config.json and rooms.json; "" is config.Dir().
+	ConfigDir string
+	// Secrets keeps the pools' shared secrets; nil is the OS keyring.
+	Secrets config.Secrets
+	// HTTPClient talks to the pool; nil is a client with a 60 s timeout.
+	HTTPClient *http.Client
+	// Opener opens a link in the browser (the configured one, or the
+	// system default for ""); nil is rooms.BrowserOpener.
+	Opener func(browser string) rooms.Opener
+	// History is the pre-flight history (echo test skip); nil is the
+	// default one in the user's cache directory.
+	History *checkhistory.Store
+	// Lang forces the language of messages; "" follows the saved setting,
+	// then the OS locale.
+	Lang string
+	// Now is the clock; nil is time.Now.
+	Now func() time.Time
+	// Policy is what school IT fixed for rooms (issue 7); zero for now.
+	Policy rooms.Policy
+	// KeyringTimeout bounds the keyring look-up of NeedsPool, which must
+	// not hang on an unlock prompt; default 10 s.
+	KeyringTimeout time.Duration
+}
+
+// Backend is the services' shared state. Its parts (Rooms, Lessons,
+// Settings, Setup) are safe for concurrent use.
+type Backend struct {
+	opts     Options
+	userPath string
+	store    *rooms.Store
+
+	cfgMu sync.Mutex // serialises config.json read-modify-write in this process
+
+	mu       sync.Mutex // guards the fields below; never held across I/O waits
+	lang     string     // the saved language setting, cached
+	sheetDir string     // private temp dir of OpenSheet; removed by Close
+	closed   bool
+}
+
+// Open loads the user's settings and rooms. A damaged file is moved aside
+// (nothing is lost) and a file from a newer Tafel is left alone: Open then
+// returns a usable Backend together with that error to show once
+// (Explain turns it into a sentence). Other errors return no Backend.
+func Open(opts Options) (*Backend, error) {
+	if opts.ConfigDir == "" {
+		d, err := config.Dir()
+		if err != nil {
+			return nil, err
+		}
+		opts.ConfigDir = d
+	}
+	if opts.Secrets == nil {
+		opts.Secrets = config.Keyring{}
+	}
+	if opts.HTTPClient == nil {
+		opts.HTTPClient = &http.Client{Timeout: 60 * time.Second}
+	}
+	if opts.Opener == nil {
+		opts.Opener = rooms.BrowserOpener
+	}
+	if opts.History == nil {
+		if h, err := checkhistory.Open(); err == nil {
+			opts.History = h
+		}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.KeyringTimeout <= 0 {
+		opts.KeyringTimeout = 10 * time.Second
+	}
+	b := &Backend{opts: opts, userPath: filepath.Join(opts.ConfigDir, config.UserFileName)}
+
+	var warnings []error
+	store, err := rooms.OpenStore(filepath.Join(opts.ConfigDir, rooms.FileName))
+	if err != nil {
+		if !usableFileError(err) {
+			return nil, err
+		}
+		warnings = append(warnings, err)
+	}
+	b.store = store
+	u, err := config.LoadUser(b.userPath)
+	if err != nil {
+		if !usableFileError(err) {
+			return nil, err
+		}
+		warnings = append(warnings, err)
+	}
+	if u != nil {
+		b.lang = u.Language
+	}
+	return b, errors.Join(warnings...)
+}
+
+// usableFileError: the file was moved aside, or it is newer and left alone.
+func usableFileError(err error) bool {
+	var ce *config.CorruptError
+	return errors.As(err, &ce) || errors.Is(err, config.ErrNewerFormat)
+}
+
+// Close removes the temporary sheets OpenSheet wrote (they hold bearer
+// links). Call it when Tafel quits.
+func (b *Backend) Close() error {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	b.closed = true
+	if b.sheetDir == "" {
+		return nil
+	}
+	err := os.RemoveAll(b.sheetDir)
+	b.sheetDir = ""
+	return err
+}
+
+// Rooms is the rooms service.
+func (b *Backend) Rooms() *Rooms { return &Rooms{b: b} }
+
+// Lessons is the lessons service.
+func (b *Backend) Lessons() *Lessons { return &Lessons{b: b} }
+
+// Settings is the settings service.
+func (b *Backend) Settings() *Settings { return &Settings{b: b} }
+
+// Setup is the first-run service.
+func (b *Backend) Setup() *Setup { return &Setup{b: b} }
+
+// tr is the translator for messages: Options.Lang, the saved setting, the OS.
+func (b *Backend) tr() translations.Translator {
+	if b.opts.Lang != "" {
+		return translations.New(b.opts.Lang)
+	}
+	b.mu.Lock()
+	l := b.lang
+	b.mu.Unlock()
+	if l != "" {
+		return translations.New(l)
+	}
+	return translations.New(translations.FromEnvironment())
+}
+
+// loadUser reads config.json afresh (the CLI may have changed it). A
+// damaged file reads as empty (Open reported it); a newer one is an error.
+func (b *Backend) loadUser() (*config.User, error) {
+	u, err := config.LoadUser(b.userPath)
+	if u == nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// openPool resolves the pool called name (or the default) and opens it
+// with its secret from the keyring.
+func (b *Backend) openPool(ctx context.Context, u *config.User, name string) (*rooms.DirectPool, config.Pool, error) {
+	pc, err := u.ResolvePool(name)
+	if err != nil {
+		return nil, pc, poolErr(name, err)
+	}
+	p, err := rooms.OpenDirectPool(ctx, pc, b.opts.Secrets, rooms.DirectOptions{HTTPClient: b.opts.HTTPClient})
+	if err != nil {
+		return nil, pc, poolErr(pc.Name, err)
+	}
+	return p, pc, nil
+}
+
+// room returns the room called name from the latest rooms file.
+func (b *Backend) room(name string) (rooms.Room, error) {
+	_ = b.store.Reload() // on failure the rooms in memory stay
+	return b.store.Get(name)
+}
+
+// teacherName is the name the teacher appears with in the meeting: the
+// setting, else the OS account's full name, else its login.
+func teacherName(u *config.User) string {
+	if u != nil && strings.TrimSpace(u.TeacherName) != "" {
+		return strings.TrimSpace(u.TeacherName)
+	}
+	if cu, err := user.Current(); err == nil {
+		if n, _, _ := strings.Cut(cu.Name, ","); strings.TrimSpace(n) != "" {
+			return strings.TrimSpace(n)
+		}
+		if cu.Username != "" {
+			return cu.Username
+		}
+	}
+	return "Tafel"
+}

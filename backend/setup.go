@@ -1,0 +1,128 @@
+package backend
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"time"
+
+	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/rooms"
+)
+
+// maxSecretBytes bounds a shared secret (as `tafel pool add`).
+const maxSecretBytes = 4096
+
+// poolCheckTimeout bounds AddPool's test of the pool.
+const poolCheckTimeout = 20 * time.Second
+
+// Setup is the first run (app.Setup).
+type Setup struct{ b *Backend }
+
+// NeedsPool is true when no usable pool is configured, or its secret is
+// not in the keyring. A keyring that fails or does not answer within
+// Options.KeyringTimeout (an unlock prompt nobody answers) counts as
+// "secret missing": the first run then asks for it again.
+func (s *Setup) NeedsPool() bool {
+	b := s.b
+	u, err := b.loadUser()
+	if err != nil {
+		return true
+	}
+	var candidates []config.Pool
+	pc, err := u.ResolvePool("")
+	switch {
+	case err == nil:
+		candidates = []config.Pool{pc}
+	case errors.Is(err, config.ErrAmbiguousPool):
+		candidates = u.Pools // rooms name their pool; any usable one will do
+	default:
+		return true
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), b.opts.KeyringTimeout)
+	defer cancel()
+	for _, p := range candidates {
+		if _, err := u.ResolvePool(p.Name); err != nil {
+			continue // an entry that cannot be used (plain http …)
+		}
+		if b.hasSecret(ctx, p) {
+			return false
+		}
+	}
+	return true
+}
+
+// hasSecret asks the keyring for p's secret, giving up when ctx ends even
+// if a Secrets implementation ignores ctx.
+func (b *Backend) hasSecret(ctx context.Context, p config.Pool) bool {
+	done := make(chan bool, 1)
+	go func() {
+		v, err := b.opts.Secrets.Get(ctx, p.SecretKey())
+		done <- err == nil && v != ""
+	}()
+	select {
+	case ok := <-done:
+		return ok
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// ManagedPool is the pool school IT pre-configured. None yet (issue 7).
+func (s *Setup) ManagedPool() (name, url string, ok bool) { return "", "", false }
+
+// AddPool tests the pool with the secret first and, only if it answers and
+// accepts it, stores the secret in the keyring and the pool in config.json
+// (the first pool becomes the default). A pool of the same name
+// (case-insensitive) is replaced under its old spelling, so its keyring
+// entry is replaced rather than orphaned: the first run uses this to
+// re-enter a secret missing from the keyring. Nothing is stored on any
+// failure before the keyring write.
+func (s *Setup) AddPool(ctx context.Context, name, rawURL, secret string) error {
+	b := s.b
+	p, err := config.NewPool(name, rawURL, "")
+	if err != nil {
+		return err
+	}
+	secret = strings.TrimSpace(secret)
+	if secret == "" {
+		return ErrSecretEmpty
+	}
+	if len(secret) > maxSecretBytes || strings.ContainsFunc(secret, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
+		return &config.Error{Code: config.CodeSecretInvalid}
+	}
+	pool, err := rooms.NewDirectPool(p, secret, rooms.DirectOptions{HTTPClient: b.opts.HTTPClient})
+	if err != nil {
+		return poolErr(p.Name, err)
+	}
+	cctx, cancel := context.WithTimeout(ctx, poolCheckTimeout)
+	err = pool.Check(cctx)
+	cancel()
+	if err != nil {
+		return poolErr(p.Name, err)
+	}
+
+	b.cfgMu.Lock()
+	defer b.cfgMu.Unlock()
+	u, err := b.loadUser()
+	if err != nil {
+		return err
+	}
+	if old, ok := u.FindPool(p.Name); ok {
+		p.Name = old.Name
+	}
+	// Keyring first: a pool without its secret is useless, and a failing
+	// keyring must not leave a half-added pool behind.
+	if err := b.opts.Secrets.Set(ctx, p.SecretKey(), secret); err != nil {
+		return poolErr(p.Name, err)
+	}
+	if err := u.AddPool(p, true); err != nil {
+		return poolErr(p.Name, err)
+	}
+	if _, err := u.ResolvePool(""); err != nil {
+		// Several pools and none is the default (an old file): the one
+		// just set up becomes it, so lessons know where to go.
+		u.DefaultPool = p.Name
+	}
+	return config.SaveUser(b.userPath, u)
+}
