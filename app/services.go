@@ -4,9 +4,9 @@ import (
 	"context"
 	"time"
 
+	"github.com/tafel-schule/tafel/backend"
 	"github.com/tafel-schule/tafel/preflight"
 	"github.com/tafel-schule/tafel/rooms"
-	"github.com/tafel-schule/tafel/studentlinks"
 )
 
 // Services is everything the UI needs from the domain. cmd/tafel passes the
@@ -57,44 +57,15 @@ type Lessons interface {
 	Explain(err error) string
 }
 
-// LessonStarted is what Start did.
-type LessonStarted struct {
-	Room            string
-	AlreadyRunning  bool
-	EchoTestSkipped bool
-	SlidesSent      []string
-	// Warnings are translated sentences (a slide that did not go up …).
-	Warnings []string
-}
-
-// SlideCheck is one file's validation result.
-type SlideCheck struct {
-	Path  string
-	Name  string
-	OK    bool
-	Pages int
-	Size  int64
-	// Message is the translated verdict: why it was refused, or a notice.
-	Message string
-}
-
-// SlidesAdded is what AddSlides did.
-type SlidesAdded struct {
-	Checks   []SlideCheck
-	Attached []string // names attached to the room
-	Uploaded []string // names sent into the running meeting
-	Warnings []string
-}
-
-// ClassLinks are a class's personal links.
-type ClassLinks struct {
-	Room  string
-	Class string
-	Links []studentlinks.Link
-	// Notes are translated remarks from reading the class list
-	// (duplicates, skipped title lines, shortened names).
-	Notes []string
-}
+// The plain data types are the backend's (Fyne-free, so the CLI and tests
+// share them); the UI uses them under these names.
+type (
+	LessonStarted = backend.LessonStarted
+	SlideCheck    = backend.SlideCheck
+	SlidesAdded   = backend.SlidesAdded
+	ClassLinks    = backend.ClassLinks
+	AppSettings   = backend.AppSettings
+)
 
 // Preflight runs the pre-flight checks.
 type Preflight interface {
@@ -107,18 +78,9 @@ type Preflight interface {
 	Last() time.Time
 }
 
-// AppSettings are the teacher's preferences.
-type AppSettings struct {
-	Language          string // "de", "en" or "" (follow the OS)
-	Browser           string // "" for the system default
-	TeacherName       string
-	CheckBeforeLesson bool // run the pre-flight before a start when the last is older than CheckMaxAge
-	CloseToTray       bool
-}
-
 // CheckMaxAge is how old the last passed pre-flight may be before a lesson
 // start runs it again.
-const CheckMaxAge = 30 * time.Minute
+const CheckMaxAge = backend.CheckMaxAge
 
 // Settings stores AppSettings.
 type Settings interface {
