@@ -44,6 +44,7 @@ func runDemo(ctx context.Context, e env) int {
 	w := e.stdout
 	fmt.Fprintln(w, e.tr.T("demo.pool_running", map[string]any{"URL": pool.APIURL}))
 	fmt.Fprintln(w, e.tr.T("demo.secret", map[string]any{"Secret": pool.Secret}))
+	fmt.Fprintln(w, e.tr.T("demo.turn_running", map[string]any{"URLs": strings.Join(pool.TURN.URLs(), " ")}))
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, e.tr.T("demo.lesson_started", map[string]any{"Room": lesson.Room, "Slides": strings.Join(lesson.Slides, ", ")}))
 	fmt.Fprintln(w)

@@ -1,8 +1,9 @@
-// Package demo runs Tafel's demo pool: the BBB simulator on loopback with a
-// throwaway secret, sample slides and a sample lesson, so anyone can try the
-// whole loop — start a lesson, open it as teacher, hand out student links —
-// without a server. `tafel demo` and `make demo` use it; the GUI issue adds
-// the window on top.
+// Package demo runs Tafel's demo pool: the BBB simulator and a TURN server
+// on loopback with throwaway secrets, a demo workspace (configuration,
+// sample rooms, slides and a class list in a directory of its own) and a
+// sample lesson, so anyone can try the whole loop — pre-flight, start a
+// lesson, open it as teacher, hand out student links — without a server.
+// `tafel demo` and `make demo` use it; the GUI issue adds the window on top.
 package demo
 
 import (
@@ -16,6 +17,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/tafel-schule/tafel/assets"
@@ -27,6 +29,9 @@ import (
 type Options struct {
 	// Listen is the loopback address to serve on; default "127.0.0.1:0".
 	Listen string
+	// Dir is the workspace directory for Launch; empty means a fresh
+	// temporary directory removed by Session.Close. Start ignores it.
+	Dir string
 }
 
 // Pool is a running demo pool.
@@ -37,9 +42,14 @@ type Pool struct {
 	// the pool lives on loopback and dies with the process.
 	Secret string
 	Client *bbbclient.Client
+	// TURN is the pool's TURN server; the simulator's stuns hands out
+	// credentials for its URLs, as a bbb-install node does for coturn.
+	TURN *TURNServer
 
-	sim *bbbsim.Server
-	srv *http.Server
+	sim       *bbbsim.Server
+	srv       *http.Server
+	transport *http.Transport // the Client's own, so Close can drop its connections
+	closeOnce sync.Once
 }
 
 // Start runs a demo pool until Close.
@@ -51,23 +61,41 @@ func Start(opt Options) (*Pool, error) {
 	if err != nil {
 		return nil, err
 	}
+	// The TURN secret is a second one, as on a real node (coturn's
+	// static-auth-secret is not bbb-web's securitySalt).
+	turnSecret, err := randomHex(20)
+	if err != nil {
+		return nil, err
+	}
 	ln, err := net.Listen("tcp", opt.Listen)
 	if err != nil {
 		return nil, err
 	}
-	sim, err := bbbsim.New(bbbsim.Config{Secret: secret})
+	ts, err := StartTURN(TURNOptions{Secret: turnSecret})
 	if err != nil {
 		ln.Close()
 		return nil, err
 	}
+	cfg := bbbsim.Config{Secret: secret}
+	for _, u := range ts.URLs() {
+		cfg.TURN = append(cfg.TURN, bbbsim.TURNServer{URL: u, Secret: turnSecret})
+	}
+	sim, err := bbbsim.New(cfg)
+	if err != nil {
+		ln.Close()
+		ts.Close()
+		return nil, err
+	}
 	p := &Pool{
-		APIURL: "http://" + ln.Addr().String() + "/bigbluebutton/api",
-		Secret: secret,
-		sim:    sim,
-		srv:    &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second},
+		APIURL:    "http://" + ln.Addr().String() + "/bigbluebutton/api",
+		Secret:    secret,
+		TURN:      ts,
+		sim:       sim,
+		srv:       &http.Server{Handler: sim.Handler(), ReadHeaderTimeout: 10 * time.Second},
+		transport: http.DefaultTransport.(*http.Transport).Clone(),
 	}
 	go p.srv.Serve(ln)
-	p.Client, err = bbbclient.New(bbbclient.Options{BaseURL: p.APIURL, Secret: secret})
+	p.Client, err = bbbclient.New(bbbclient.Options{BaseURL: p.APIURL, Secret: secret, HTTPClient: &http.Client{Transport: p.transport}})
 	if err != nil {
 		p.Close()
 		return nil, err
@@ -75,12 +103,19 @@ func Start(opt Options) (*Pool, error) {
 	return p, nil
 }
 
-// Close stops the pool.
+// Close stops the pool: the API, the simulator and the TURN server, and
+// frees their ports. Safe to call twice.
 func (p *Pool) Close() {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	_ = p.srv.Shutdown(ctx)
-	p.sim.Close()
+	p.closeOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		if p.srv.Shutdown(ctx) != nil {
+			_ = p.srv.Close()
+		}
+		p.sim.Close()
+		_ = p.TURN.Close()
+		p.transport.CloseIdleConnections()
+	})
 }
 
 // Student is one student's personal viewer link.

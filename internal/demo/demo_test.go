@@ -12,7 +12,7 @@ import (
 
 // The demo loop end to end: the teacher's link opens the simulated client as
 // moderator with the sample slides, the students' links as viewers.
-func TestSampleLessonLinks(t *testing.T) {
+func TestDemoSampleLessonLinks(t *testing.T) {
 	p, err := Start(Options{})
 	if err != nil {
 		t.Fatal(err)
