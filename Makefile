@@ -14,8 +14,16 @@ PKGS     := ./...
 # pulseaudio(-utils): a real sound server with a null sink for the audio check.
 # gnome-keyring, dbus: a real Secret Service for the keyring tests.
 # nftables, iproute2, util-linux (unshare): hostile networks in network namespaces.
-DEBS_BUILD := gcc libc6-dev ca-certificates
-DEBS_TEST  := $(DEBS_BUILD) curl coturn nodejs pulseaudio pulseaudio-utils gnome-keyring dbus \
+# The GUI (Fyne 2.8, GLFW through cgo) needs the X11/GL headers, and since
+# Fyne 2.8 the Wayland ones too (desktop-platform.md §15.1).
+DEBS_BUILD := gcc libc6-dev ca-certificates pkg-config \
+              libgl1-mesa-dev libx11-dev libxext-dev libxrender-dev libxcursor-dev libxrandr-dev \
+              libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev wayland-protocols
+# xvfb (+ Mesa's software GL), xdotool, imagemagick: the GUI end-to-end
+# tests and benchmarks run the real app on a virtual X server and take
+# screenshots. dbus: private session buses for the fake tray host.
+DEBS_GUI   := xvfb libgl1-mesa-dri xdotool imagemagick dbus
+DEBS_TEST  := $(DEBS_BUILD) $(DEBS_GUI) curl coturn nodejs pulseaudio pulseaudio-utils gnome-keyring dbus \
               nftables iproute2 util-linux
 DEBS_DEMO  := $(DEBS_BUILD)
 DEBS_BENCH := $(DEBS_TEST)

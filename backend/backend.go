@@ -206,3 +206,27 @@ func teacherName(u *config.User) string {
 	}
 	return "Tafel"
 }
+
+// DefaultPool opens the default pool with its secret, for the pre-flight.
+// ok is false when no pool is set up at all (the checks that need one are
+// then skipped, not failed).
+func (b *Backend) DefaultPool(ctx context.Context) (p rooms.Pool, name string, ok bool, err error) {
+	u, err := b.loadUser()
+	if err != nil {
+		return nil, "", true, err
+	}
+	if len(u.Pools) == 0 {
+		return nil, "", false, nil
+	}
+	dp, pc, err := b.openPool(ctx, u, "")
+	if err != nil {
+		return nil, pc.Name, true, err
+	}
+	return dp, pc.Name, true, nil
+}
+
+// History is the pre-flight history the backend reads (echo-test skip).
+func (b *Backend) History() *checkhistory.Store { return b.opts.History }
+
+// Translator is the language of messages (see Options.Lang).
+func (b *Backend) Translator() translations.Translator { return b.tr() }

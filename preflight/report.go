@@ -64,4 +64,7 @@ type Report struct {
 	// apart because it depends on the machine's audio stack, not on Tafel.
 	DeviceStartMs int64    `json:"device_start_ms"`
 	Results       []Result `json:"results"`
+	// Canceled: the run was stopped before every check finished; the
+	// unfinished ones are Skipped with code "canceled".
+	Canceled bool `json:"canceled,omitempty"`
 }

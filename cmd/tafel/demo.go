@@ -13,20 +13,28 @@ import (
 	"github.com/tafel-schule/tafel/internal/demo"
 )
 
-// runDemo starts the demo pool and a sample lesson, prints the links and
-// opens the teacher's view: `tafel demo`. The GUI issue turns this into the
-// desktop app running against the same demo pool.
+// runDemo is `tafel demo`: the desktop app on a demo pool. With --terminal
+// (or without a display) it starts a sample lesson instead, prints the
+// links and opens the teacher's view.
 func runDemo(ctx context.Context, e env) int {
 	fs := flag.NewFlagSet("tafel demo", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	listen := fs.String("listen", "127.0.0.1:0", "loopback address for the demo pool")
 	noBrowser := fs.Bool("no-browser", false, "do not open the teacher's view in a browser")
-	once := fs.Bool("once", false, "print the links and exit instead of running until Ctrl+C")
+	once := fs.Bool("once", false, "terminal mode: print the links and exit instead of running until Ctrl+C")
+	terminal := fs.Bool("terminal", false, "no window: start a sample lesson and print its links")
+	browser := fs.String("browser", "", "open join links with this program instead of the default browser")
 	if err := fs.Parse(e.args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return exitOK
 		}
 		return exitUsage
+	}
+	if !*terminal && !*once {
+		if hasDisplay() {
+			return runDemoGUI(ctx, e, *listen, *browser)
+		}
+		fmt.Fprintln(e.stderr, e.tr.T("demo.no_display"))
 	}
 	pool, err := demo.Start(demo.Options{Listen: *listen})
 	if err != nil {

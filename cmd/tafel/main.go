@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/tafel-schule/tafel/translations"
@@ -34,6 +35,8 @@ type env struct {
 	stdout, stderr io.Writer
 	args           []string
 	tr             translations.Translator
+	// lang is the language given with --lang, "" when the OS locale rules.
+	lang string
 }
 
 type command func(ctx context.Context, e env) int
@@ -52,13 +55,13 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	args, lang := extractLang(args)
+	args, lang, explicit := extractLang(args)
 	e := env{stdout: stdout, stderr: stderr, tr: translations.New(lang)}
-	if len(args) == 0 {
-		fmt.Fprintln(stderr, e.tr.T("cli.gui_not_yet"))
-		fmt.Fprintln(stderr)
-		fmt.Fprintln(stderr, e.tr.T("cli.usage"))
-		return exitUsage
+	if explicit {
+		e.lang = lang
+	}
+	if len(args) == 0 || strings.HasPrefix(args[0], "-") && isGUIFlag(args[0]) {
+		return runGUI(ctx, e, args)
 	}
 	name := args[0]
 	switch name {
@@ -79,22 +82,22 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 
 // extractLang removes a global --lang de|en (anywhere in args) and returns the
 // language to use: the flag, else the OS locale.
-func extractLang(args []string) ([]string, string) {
-	lang := translations.FromEnvironment()
+func extractLang(args []string) (rest []string, lang string, explicit bool) {
+	lang = translations.FromEnvironment()
 	out := make([]string, 0, len(args))
 	for i := 0; i < len(args); i++ {
 		a := args[i]
 		switch {
 		case a == "--lang" && i+1 < len(args):
-			lang = translations.Normalize(args[i+1])
+			lang, explicit = translations.Normalize(args[i+1]), true
 			i++
 		case len(a) > 7 && a[:7] == "--lang=":
-			lang = translations.Normalize(a[7:])
+			lang, explicit = translations.Normalize(a[7:]), true
 		default:
 			out = append(out, a)
 		}
 	}
-	return out, lang
+	return out, lang, explicit
 }
 
 func runVersion(_ context.Context, e env) int {
