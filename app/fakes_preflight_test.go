@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 )
 
 // fakePreflight is a scripted Preflight. Run delivers results one by one
@@ -14,8 +14,8 @@ import (
 // then waits for release (if set) and returns report.
 type fakePreflight struct {
 	mu        sync.Mutex
-	results   []preflight.Result
-	report    *preflight.Report
+	results   []checkreport.Result
+	report    *checkreport.Report
 	last      time.Time
 	levels    chan float64
 	levelsErr error
@@ -24,7 +24,7 @@ type fakePreflight struct {
 	runs      int
 }
 
-func (f *fakePreflight) Run(ctx context.Context, onResult func(preflight.Result)) *preflight.Report {
+func (f *fakePreflight) Run(ctx context.Context, onResult func(checkreport.Result)) *checkreport.Report {
 	f.mu.Lock()
 	f.runs++
 	results, rep, delivered, release := f.results, f.report, f.delivered, f.release

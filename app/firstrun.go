@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 )
 
 // firstRunView is the first-run window's content: the pool (tested before
@@ -203,7 +203,7 @@ func (v *firstRunView) CreateRenderer() fyne.WidgetRenderer {
 }
 
 // setStatus shows a traffic light with its word and one sentence.
-func (v *firstRunView) setStatus(verdict preflight.Verdict, msg string) {
+func (v *firstRunView) setStatus(verdict checkreport.Verdict, msg string) {
 	icon, word, imp := verdictLight(verdict)
 	v.statusIcon.SetResource(icon)
 	v.statusIcon.Show()
@@ -244,7 +244,7 @@ func (v *firstRunView) testAndSave() {
 		entry *widget.Entry
 	}{{url == "", "ui.firstrun.missing_url", v.url}, {name == "", "ui.firstrun.missing_name", v.name}, {strings.TrimSpace(secret) == "", "ui.firstrun.missing_secret", v.secret}} {
 		if f.empty {
-			v.setStatus(preflight.Fail, t(f.key))
+			v.setStatus(checkreport.Fail, t(f.key))
 			if !f.entry.Disabled() {
 				v.win.Canvas().Focus(f.entry)
 			}
@@ -275,13 +275,13 @@ func (v *firstRunView) testAndSave() {
 			}
 			if err != nil {
 				v.setPoolEditable(true)
-				v.setStatus(preflight.Fail, msg)
+				v.setStatus(checkreport.Fail, msg)
 				v.win.Canvas().Focus(v.secret)
 				return
 			}
 			v.poolSaved = true
 			v.secret.SetText("") // it lives in the keyring now, not in the window
-			v.setStatus(preflight.Pass, t("ui.firstrun.saved"))
+			v.setStatus(checkreport.Pass, t("ui.firstrun.saved"))
 			v.finish.Enable()
 			v.win.Canvas().Focus(v.finish)
 		})
@@ -319,7 +319,7 @@ func (v *firstRunView) doFinish() {
 			}
 			if err != nil {
 				v.finish.Enable()
-				v.setStatus(preflight.Fail, msg)
+				v.setStatus(checkreport.Fail, msg)
 				return
 			}
 			v.win.Close()

@@ -6,7 +6,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 )
 
 // Markup snapshots of the three windows (testdata/*.xml): layout, texts and
@@ -14,7 +14,7 @@ import (
 // After an intended change, copy testdata/failed/NAME over testdata/NAME.
 
 func TestPreflightWindowMarkup(t *testing.T) {
-	u, pf, v, _ := dueStart(t, preflight.Fail)
+	u, pf, v, _ := dueStart(t, checkreport.Fail)
 	close(pf.release)
 	v.runWG.Wait()
 	u.preflight.Resize(fyne.NewSize(620, 1000))

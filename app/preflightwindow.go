@@ -12,31 +12,31 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 )
 
 // The rows of the pre-flight window, in the order of preflight's checks.
 var preflightChecks = []string{
-	preflight.CheckHeadset,
-	preflight.CheckMicrophone,
-	preflight.CheckNetwork,
-	preflight.CheckPool,
+	checkreport.CheckHeadset,
+	checkreport.CheckMicrophone,
+	checkreport.CheckNetwork,
+	checkreport.CheckPool,
 }
 
 // lightRunning is the window's own state of a row while its check runs.
-const lightRunning preflight.Verdict = "running"
+const lightRunning checkreport.Verdict = "running"
 
 // light is a traffic light: an icon, a word and a text colour, so the state
 // never depends on colour alone.
-func verdictLight(v preflight.Verdict) (fyne.Resource, string, widget.Importance) {
+func verdictLight(v checkreport.Verdict) (fyne.Resource, string, widget.Importance) {
 	switch v {
-	case preflight.Pass:
+	case checkreport.Pass:
 		return theme.NewSuccessThemedResource(theme.ConfirmIcon()), t("ui.preflight.word.pass"), widget.SuccessImportance
-	case preflight.Warn:
+	case checkreport.Warn:
 		return theme.NewWarningThemedResource(theme.WarningIcon()), t("ui.preflight.word.warn"), widget.WarningImportance
-	case preflight.Fail:
+	case checkreport.Fail:
 		return theme.NewErrorThemedResource(theme.ErrorIcon()), t("ui.preflight.word.fail"), widget.DangerImportance
-	case preflight.Skipped:
+	case checkreport.Skipped:
 		return theme.InfoIcon(), t("ui.preflight.word.skipped"), widget.MediumImportance
 	case lightRunning:
 		return theme.ViewRefreshIcon(), t("ui.preflight.word.running"), widget.MediumImportance
@@ -46,7 +46,7 @@ func verdictLight(v preflight.Verdict) (fyne.Resource, string, widget.Importance
 
 // checkRow is one traffic light with its sentence and what to do.
 type checkRow struct {
-	verdict preflight.Verdict
+	verdict checkreport.Verdict
 	icon    *widget.Icon
 	name    *widget.Label
 	word    *widget.Label
@@ -69,12 +69,12 @@ func newCheckRow(check string) *checkRow {
 	r.fix.Wrapping = fyne.TextWrapWord
 	head := container.NewHBox(r.icon, r.name, r.word)
 	r.box = container.NewVBox(head, container.NewPadded(container.NewVBox(r.message, r.fix, r.items)))
-	r.set(preflight.Result{Check: check})
+	r.set(checkreport.Result{Check: check})
 	return r
 }
 
 // set shows a result; an empty Verdict means "not checked yet".
-func (r *checkRow) set(res preflight.Result) {
+func (r *checkRow) set(res checkreport.Result) {
 	r.verdict = res.Verdict
 	icon, word, imp := verdictLight(res.Verdict)
 	r.icon.SetResource(icon)
@@ -129,7 +129,7 @@ type preflightView struct {
 	abort     *widget.Button
 	content   fyne.CanvasObject
 
-	report  *preflight.Report
+	report  *checkreport.Report
 	running bool
 	closed  bool
 	// pending is a lesson start waiting for this run's verdict; awaiting is
@@ -340,7 +340,7 @@ func (v *preflightView) start() {
 		v.summary.SetText(t("ui.preflight.summary.running"))
 	}
 	for _, r := range v.rows {
-		r.set(preflight.Result{Verdict: lightRunning})
+		r.set(checkreport.Result{Verdict: lightRunning})
 	}
 	ctx, cancel := context.WithCancel(v.u.lifetime())
 	v.cancelRun = cancel
@@ -351,14 +351,14 @@ func (v *preflightView) start() {
 	go func() {
 		defer v.runWG.Done()
 		defer cancel()
-		rep := pf.Run(ctx, func(res preflight.Result) {
+		rep := pf.Run(ctx, func(res checkreport.Result) {
 			fyne.Do(func() { v.showResult(res) })
 		})
 		fyne.Do(func() { v.finish(rep) })
 	}()
 }
 
-func (v *preflightView) showResult(res preflight.Result) {
+func (v *preflightView) showResult(res checkreport.Result) {
 	if v.closed {
 		return
 	}
@@ -370,7 +370,7 @@ func (v *preflightView) showResult(res preflight.Result) {
 }
 
 // finish shows the whole report and decides about a waiting lesson start.
-func (v *preflightView) finish(rep *preflight.Report) {
+func (v *preflightView) finish(rep *checkreport.Report) {
 	v.running = false
 	v.activity.Stop()
 	v.activity.Hide()
@@ -389,7 +389,7 @@ func (v *preflightView) finish(rep *preflight.Report) {
 		// Canceled or no answer: the lesson start waits for the teacher.
 		for _, r := range v.rows {
 			if r.verdict == lightRunning {
-				r.set(preflight.Result{})
+				r.set(checkreport.Result{})
 			}
 		}
 		v.summary.SetText(t("ui.preflight.summary.aborted"))
@@ -406,7 +406,7 @@ func (v *preflightView) finish(rep *preflight.Report) {
 	}
 	for _, r := range v.rows {
 		if r.verdict == lightRunning { // no result came: say so, not "running"
-			r.set(preflight.Result{})
+			r.set(checkreport.Result{})
 		}
 	}
 	icon, word, _ := verdictLight(rep.Verdict)
@@ -419,11 +419,11 @@ func (v *preflightView) finish(rep *preflight.Report) {
 		return
 	}
 	switch rep.Verdict {
-	case preflight.Fail:
+	case checkreport.Fail:
 		v.awaiting = proceed
 		v.decision.Show()
 		v.win.Canvas().Focus(v.abort)
-	case preflight.Warn:
+	case checkreport.Warn:
 		v.summary.SetText(v.summary.Text + " " + t("ui.preflight.starting_with_warnings"))
 		proceed()
 	default: // pass, or nothing could be checked here
@@ -432,9 +432,9 @@ func (v *preflightView) finish(rep *preflight.Report) {
 	}
 }
 
-func summaryKey(v preflight.Verdict) string {
+func summaryKey(v checkreport.Verdict) string {
 	switch v {
-	case preflight.Pass, preflight.Warn, preflight.Fail, preflight.Skipped:
+	case checkreport.Pass, checkreport.Warn, checkreport.Fail, checkreport.Skipped:
 		return string(v)
 	}
 	return "fail"
@@ -442,7 +442,7 @@ func summaryKey(v preflight.Verdict) string {
 
 // setDetails puts the whole report, as the CLI's --json prints it, into the
 // expandable IT section. The report carries no secrets.
-func (v *preflightView) setDetails(rep *preflight.Report) {
+func (v *preflightView) setDetails(rep *checkreport.Report) {
 	b, err := json.MarshalIndent(rep, "", "  ")
 	if err != nil {
 		v.detailTxt.SetText(err.Error())

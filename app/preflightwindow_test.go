@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/test"
 	"fyne.io/fyne/v2/widget"
 
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 )
 
 // newPFUI builds the UI on a test app and, at the end, closes every
@@ -92,21 +92,21 @@ func containsText(texts []string, want string) bool {
 	return false
 }
 
-func pfResults() []preflight.Result {
-	return []preflight.Result{
-		{Check: preflight.CheckHeadset, Verdict: preflight.Pass, Code: "OK", Message: "No echo found."},
-		{Check: preflight.CheckMicrophone, Verdict: preflight.Warn, Code: "QUIET", Message: "Your microphone is quiet.", Fix: "Move it closer to your mouth."},
-		{Check: preflight.CheckNetwork, Verdict: preflight.Fail, Code: "blocked", Message: "No media connection.", Fix: "Ask IT to open UDP 3478.",
-			Items: []preflight.Item{
-				{Name: "UDP 3478", Verdict: preflight.Fail, Code: "timeout", Message: "no answer"},
-				{Name: "TLS 443", Verdict: preflight.Pass, Code: "ok", Message: "works"},
+func pfResults() []checkreport.Result {
+	return []checkreport.Result{
+		{Check: checkreport.CheckHeadset, Verdict: checkreport.Pass, Code: "OK", Message: "No echo found."},
+		{Check: checkreport.CheckMicrophone, Verdict: checkreport.Warn, Code: "QUIET", Message: "Your microphone is quiet.", Fix: "Move it closer to your mouth."},
+		{Check: checkreport.CheckNetwork, Verdict: checkreport.Fail, Code: "blocked", Message: "No media connection.", Fix: "Ask IT to open UDP 3478.",
+			Items: []checkreport.Item{
+				{Name: "UDP 3478", Verdict: checkreport.Fail, Code: "timeout", Message: "no answer"},
+				{Name: "TLS 443", Verdict: checkreport.Pass, Code: "ok", Message: "works"},
 			}},
-		{Check: preflight.CheckPool, Verdict: preflight.Skipped, Code: "NO_POOL", Message: "No pool is set up."},
+		{Check: checkreport.CheckPool, Verdict: checkreport.Skipped, Code: "NO_POOL", Message: "No pool is set up."},
 	}
 }
 
-func pfReport(v preflight.Verdict, results []preflight.Result) *preflight.Report {
-	return &preflight.Report{Verdict: v, StartedAt: time.Unix(1700000000, 0).UTC(), DurationMs: 1234, Results: results}
+func pfReport(v checkreport.Verdict, results []checkreport.Result) *checkreport.Report {
+	return &checkreport.Report{Verdict: v, StartedAt: time.Unix(1700000000, 0).UTC(), DurationMs: 1234, Results: results}
 }
 
 func pfView(t *testing.T, u *UI) *preflightView {
@@ -121,7 +121,7 @@ func pfView(t *testing.T, u *UI) *preflightView {
 	return v
 }
 
-func assertRow(t *testing.T, v *preflightView, check string, verdict preflight.Verdict, texts ...string) {
+func assertRow(t *testing.T, v *preflightView, check string, verdict checkreport.Verdict, texts ...string) {
 	t.Helper()
 	r := v.rows[check]
 	_, word, imp := verdictLight(verdict)
@@ -142,7 +142,7 @@ func assertRow(t *testing.T, v *preflightView, check string, verdict preflight.V
 func TestPreflightWindowShowsEachVerdict(t *testing.T) {
 	pf := &fakePreflight{
 		results:   pfResults(),
-		report:    pfReport(preflight.Fail, pfResults()),
+		report:    pfReport(checkreport.Fail, pfResults()),
 		delivered: make(chan struct{}, 1),
 		release:   make(chan struct{}),
 	}
@@ -161,20 +161,20 @@ func TestPreflightWindowShowsEachVerdict(t *testing.T) {
 	if !v.runBtn.Disabled() || !v.activity.Visible() {
 		t.Error("while running, the button should be disabled and the spinner shown")
 	}
-	assertRow(t, v, preflight.CheckHeadset, preflight.Pass, "No echo found.")
+	assertRow(t, v, checkreport.CheckHeadset, checkreport.Pass, "No echo found.")
 	close(pf.release)
 	v.runWG.Wait()
 
-	assertRow(t, v, preflight.CheckHeadset, preflight.Pass, "No echo found.")
-	assertRow(t, v, preflight.CheckMicrophone, preflight.Warn, "Your microphone is quiet.",
+	assertRow(t, v, checkreport.CheckHeadset, checkreport.Pass, "No echo found.")
+	assertRow(t, v, checkreport.CheckMicrophone, checkreport.Warn, "Your microphone is quiet.",
 		t2("ui.preflight.fix", map[string]any{"Fix": "Move it closer to your mouth."}))
-	assertRow(t, v, preflight.CheckNetwork, preflight.Fail, "No media connection.",
+	assertRow(t, v, checkreport.CheckNetwork, checkreport.Fail, "No media connection.",
 		t2("ui.preflight.word.fail")+" – UDP 3478: no answer", t2("ui.preflight.word.pass")+" – TLS 443: works")
-	assertRow(t, v, preflight.CheckPool, preflight.Skipped, "No pool is set up.")
-	if v.rows[preflight.CheckHeadset].fix.Visible() {
+	assertRow(t, v, checkreport.CheckPool, checkreport.Skipped, "No pool is set up.")
+	if v.rows[checkreport.CheckHeadset].fix.Visible() {
 		t.Error("a result without a fix shows an empty 'what to do'")
 	}
-	if n := len(v.rows[preflight.CheckNetwork].items.Objects); n != 2 {
+	if n := len(v.rows[checkreport.CheckNetwork].items.Objects); n != 2 {
 		t.Errorf("network shows %d transport lights, want 2", n)
 	}
 	if !strings.HasPrefix(v.summary.Text, t2("ui.preflight.word.fail")) {
@@ -208,9 +208,9 @@ func TestPreflightWindowShowsEachVerdict(t *testing.T) {
 }
 
 func TestPreflightWindowPassAndWarnSummaries(t *testing.T) {
-	for _, verdict := range []preflight.Verdict{preflight.Pass, preflight.Warn, preflight.Skipped} {
+	for _, verdict := range []checkreport.Verdict{checkreport.Pass, checkreport.Warn, checkreport.Skipped} {
 		t.Run(string(verdict), func(t *testing.T) {
-			res := []preflight.Result{{Check: preflight.CheckPool, Verdict: verdict, Message: "m"}}
+			res := []checkreport.Result{{Check: checkreport.CheckPool, Verdict: verdict, Message: "m"}}
 			pf := &fakePreflight{report: pfReport(verdict, res)}
 			u := newPFUI(t, Services{Preflight: pf})
 			u.ShowPreflight()
@@ -223,7 +223,7 @@ func TestPreflightWindowPassAndWarnSummaries(t *testing.T) {
 				t.Errorf("summary %q, want %q", v.summary.Text, want)
 			}
 			// A check that sent no result does not stay "checking".
-			assertRow(t, v, preflight.CheckHeadset, "")
+			assertRow(t, v, checkreport.CheckHeadset, "")
 		})
 	}
 }
@@ -299,7 +299,7 @@ func TestPreflightBeforeStartNotDue(t *testing.T) {
 		"setting off": {last: 0, check: false},
 	} {
 		t.Run(name, func(t *testing.T) {
-			pf := &fakePreflight{report: pfReport(preflight.Fail, nil)}
+			pf := &fakePreflight{report: pfReport(checkreport.Fail, nil)}
 			if c.last > 0 {
 				pf.last = time.Now().Add(-c.last)
 			}
@@ -316,7 +316,7 @@ func TestPreflightBeforeStartNotDue(t *testing.T) {
 
 // dueStart starts a lesson whose check is due and waits until the run
 // holds (Run blocked on release), returning the open view.
-func dueStart(t *testing.T, verdict preflight.Verdict) (*UI, *fakePreflight, *preflightView, *int) {
+func dueStart(t *testing.T, verdict checkreport.Verdict) (*UI, *fakePreflight, *preflightView, *int) {
 	t.Helper()
 	pf := &fakePreflight{
 		last:      time.Now().Add(-CheckMaxAge - time.Minute),
@@ -344,7 +344,7 @@ func dueStart(t *testing.T, verdict preflight.Verdict) (*UI, *fakePreflight, *pr
 }
 
 func TestPreflightBeforeStartDuePass(t *testing.T) {
-	u, pf, v, n := dueStart(t, preflight.Pass)
+	u, pf, v, n := dueStart(t, checkreport.Pass)
 	close(pf.release)
 	v.runWG.Wait()
 	if *n != 1 || pf.Runs() != 1 {
@@ -356,7 +356,7 @@ func TestPreflightBeforeStartDuePass(t *testing.T) {
 }
 
 func TestPreflightBeforeStartDueWarn(t *testing.T) {
-	u, pf, v, n := dueStart(t, preflight.Warn)
+	u, pf, v, n := dueStart(t, checkreport.Warn)
 	close(pf.release)
 	v.runWG.Wait()
 	if *n != 1 {
@@ -371,7 +371,7 @@ func TestPreflightBeforeStartDueWarn(t *testing.T) {
 }
 
 func TestPreflightBeforeStartFailOverride(t *testing.T) {
-	u, pf, v, n := dueStart(t, preflight.Fail)
+	u, pf, v, n := dueStart(t, checkreport.Fail)
 	close(pf.release)
 	v.runWG.Wait()
 	if *n != 0 || !v.decision.Visible() {
@@ -396,7 +396,7 @@ func TestPreflightBeforeStartFailOverride(t *testing.T) {
 }
 
 func TestPreflightBeforeStartFailCancel(t *testing.T) {
-	u, pf, v, n := dueStart(t, preflight.Fail)
+	u, pf, v, n := dueStart(t, checkreport.Fail)
 	close(pf.release)
 	v.runWG.Wait()
 	test.Tap(v.abort)
@@ -412,7 +412,7 @@ func TestPreflightBeforeStartFailCancel(t *testing.T) {
 }
 
 func TestPreflightBeforeStartWindowClosedWhileRunning(t *testing.T) {
-	u, pf, v, n := dueStart(t, preflight.Pass)
+	u, pf, v, n := dueStart(t, checkreport.Pass)
 	u.preflight.Close() // cancels Run through its context
 	v.runWG.Wait()
 	if *n != 0 {
@@ -424,7 +424,7 @@ func TestPreflightBeforeStartWindowClosedWhileRunning(t *testing.T) {
 }
 
 func TestPreflightBeforeStartJoinsRunningCheck(t *testing.T) {
-	pf := &fakePreflight{report: pfReport(preflight.Pass, nil), release: make(chan struct{})}
+	pf := &fakePreflight{report: pfReport(checkreport.Pass, nil), release: make(chan struct{})}
 	st := &fakeSettingsStore{s: AppSettings{CheckBeforeLesson: true}}
 	u := newPFUI(t, Services{Preflight: pf, Settings: st})
 	u.ShowPreflight()
@@ -440,7 +440,7 @@ func TestPreflightBeforeStartJoinsRunningCheck(t *testing.T) {
 }
 
 func TestPreflightKeyboardOrder(t *testing.T) {
-	pf := &fakePreflight{report: pfReport(preflight.Pass, pfResults())}
+	pf := &fakePreflight{report: pfReport(checkreport.Pass, pfResults())}
 	u := newPFUI(t, Services{Preflight: pf})
 	u.ShowPreflight()
 	v := pfView(t, u)

@@ -5,7 +5,7 @@ import (
 	"time"
 
 	"github.com/tafel-schule/tafel/backend"
-	"github.com/tafel-schule/tafel/preflight"
+	"github.com/tafel-schule/tafel/checkreport"
 	"github.com/tafel-schule/tafel/rooms"
 )
 
@@ -71,7 +71,7 @@ type (
 type Preflight interface {
 	// Run runs all checks under one deadline. onResult is called from any
 	// goroutine as each check finishes.
-	Run(ctx context.Context, onResult func(preflight.Result)) *preflight.Report
+	Run(ctx context.Context, onResult func(checkreport.Result)) *checkreport.Report
 	// Levels streams the microphone level (dBFS, ~20 Hz) until ctx ends.
 	Levels(ctx context.Context) (<-chan float64, error)
 	// Last is when the pre-flight last passed (zero: never).
