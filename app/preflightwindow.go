@@ -414,6 +414,16 @@ func (v *preflightView) finish(rep *checkreport.Report) {
 	v.sumIcon.Show()
 	v.summary.SetText(t("ui.preflight.summary."+summaryKey(rep.Verdict), map[string]any{"Word": word}))
 	v.setDetails(rep)
+	if rep.Verdict == checkreport.Fail {
+		// The window may be behind the browser; the notification points to
+		// it (the window itself always shows the verdict too).
+		for _, res := range rep.Results {
+			if res.Verdict == checkreport.Fail {
+				v.u.notify(t("ui.preflight.notify_failed"), res.Message)
+				break
+			}
+		}
+	}
 
 	if proceed == nil {
 		return
