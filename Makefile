@@ -78,6 +78,7 @@ bench: deps-bench
 	$(GO) run -tags $(TAGS) ./bench/start
 	$(GO) run -tags $(TAGS) ./bench/lessonprep
 	$(GO) run -tags $(TAGS) ./bench/audio -trials $(AUDIO_TRIALS)
+	$(GO) run -tags $(TAGS) ./bench/preflight
 
 FUZZTIME ?= 30s
 fuzz:
