@@ -104,10 +104,9 @@ func (u *UI) onLessonStarted(f func(room string, res LessonStarted)) {
 	u.lessonHooks = append(u.lessonHooks, f)
 }
 
+// roomsChanged runs the hooks; the main window reloads the rooms in the
+// background and then rebuilds the tray menu (setRooms).
 func (u *UI) roomsChanged() {
-	if u.trayMenu != nil {
-		u.refreshTray()
-	}
 	for _, f := range u.roomsHooks {
 		f()
 	}
@@ -188,11 +187,14 @@ func (u *UI) buildTrayMenu() *fyne.Menu {
 	return fyne.NewMenu(t("app.name"), items...)
 }
 
+// sortedRooms are the rooms the main window loaded last. Asking the service
+// here would read the rooms file on the Fyne goroutine, and that can wait
+// seconds for another Tafel process's file lock with the UI frozen.
 func (u *UI) sortedRooms() []rooms.Room {
-	if u.svc.Rooms == nil {
+	if u.mv == nil {
 		return nil
 	}
-	list := u.svc.Rooms.List()
+	list := append([]rooms.Room(nil), u.mv.rooms...)
 	sort.SliceStable(list, func(i, j int) bool { return list[i].Name < list[j].Name })
 	return list
 }

@@ -118,6 +118,7 @@ func TestTrayMenuListsRoomsAndActions(t *testing.T) {
 	// "Start lesson" from the tray runs the whole flow (no check is due).
 	findItem(room.ChildMenu, "Start lesson").Action()
 	waitFor(t, func() bool { e.lessons.mu.Lock(); defer e.lessons.mu.Unlock(); return len(e.lessons.starts) == 1 })
+	mwWaitStartDone(t, e.u, "Mathe 7b") // its last UI step must not outlive the test app
 	e.lessons.mu.Lock()
 	if e.lessons.starts[0] != "Mathe 7b" {
 		t.Errorf("started %q", e.lessons.starts[0])
@@ -191,6 +192,10 @@ func TestStartLessonIgnoresDoubleStart(t *testing.T) {
 	e.lessons.mu.Unlock()
 	e.u.StartLesson("Mathe 7b")
 	e.u.StartLesson("Mathe 7b") // a double click while the first runs
+	// Both clicks have passed the "is a check due?" step (the first start
+	// is now waiting in Start); without this the second could arrive after
+	// the first had finished, and starting again would then be right.
+	serviceCalls.Wait()
 	<-started
 	waitFor(t, func() bool { e.u.busyMu.Lock(); defer e.u.busyMu.Unlock(); return len(e.u.busy) == 0 })
 	select {
@@ -208,5 +213,34 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached in 10 s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// Regression: a change to the rooms rebuilt the tray menu by reading the
+// rooms file on the Fyne goroutine; with the file busy (another Tafel
+// holding its lock) the whole UI froze. The menu now follows the rooms the
+// main window loads in the background.
+func TestRoomsChangeDoesNotReadOnUIGoroutine(t *testing.T) {
+	e := newTrayEnv(t, true, fakeRoom("Mathe 7b", rooms.PresetLesson))
+	e.u.SetupTray()
+	gate := make(chan struct{})
+	e.rooms.mu.Lock()
+	e.rooms.gate = gate // List blocks: the rooms file is busy
+	e.rooms.mu.Unlock()
+	returned := make(chan struct{})
+	go func() {
+		e.u.roomsChanged() // as the Fyne goroutine runs it
+		close(returned)
+	}()
+	select {
+	case <-returned:
+	case <-time.After(5 * time.Second):
+		t.Error("roomsChanged waited for the rooms file")
+	}
+	close(gate)
+	<-returned
+	e.u.mv.bg.Wait()
+	if findItem(e.app.trayMenu(), "Mathe 7b") == nil {
+		t.Errorf("tray menu lost the room: %q", menuLabels(e.app.trayMenu()))
 	}
 }

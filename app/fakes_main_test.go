@@ -175,15 +175,20 @@ type fakeLessons struct {
 	sheetErr   error
 	startRes   LessonStarted
 	started    chan string
+	startWaits bool // Start waits for its context to end and returns its error
 }
 
 func (f *fakeLessons) Start(ctx context.Context, room string, progress func(sent, total int64)) (LessonStarted, error) {
 	f.mu.Lock()
 	f.starts = append(f.starts, room)
-	res, started := f.startRes, f.started
+	res, started, waits := f.startRes, f.started, f.startWaits
 	f.mu.Unlock()
 	if started != nil {
 		started <- room
+	}
+	if waits {
+		<-ctx.Done()
+		return LessonStarted{}, ctx.Err()
 	}
 	res.Room = room
 	return res, nil

@@ -23,6 +23,7 @@ type firstRunView struct {
 	managed bool
 	locked  map[string]bool
 	content fyne.CanvasObject
+	scroll  *container.Scroll
 
 	name       *widget.Entry
 	url        *widget.Entry
@@ -172,8 +173,8 @@ func (u *UI) openFirstRun(st firstRunState, done func()) *firstRunView {
 		labeledField(t("ui.settings.browser"), v.browser, st.locked[lockBrowser], noteLabel(t("ui.settings.browser_hint"))),
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), v.later, v.finish)
-	v.content = container.NewBorder(nil, container.NewPadded(buttons), nil, nil,
-		container.NewVScroll(container.NewPadded(body)))
+	v.scroll = container.NewVScroll(container.NewPadded(body))
+	v.content = container.NewBorder(nil, container.NewPadded(buttons), nil, nil, v.scroll)
 	v.ExtendBaseWidget(v)
 
 	w.SetContent(v)
@@ -210,6 +211,9 @@ func (v *firstRunView) setStatus(verdict checkreport.Verdict, msg string) {
 	v.status.Importance = imp
 	v.status.SetText(t("ui.firstrun.status", map[string]any{"Word": word, "Message": msg}))
 	v.status.Show()
+	// The scroll does not notice on its own that its content grew: without
+	// this, language and browser below could no longer be scrolled to.
+	v.scroll.Refresh()
 }
 
 func (v *firstRunView) setPoolEditable(on bool) {
@@ -280,7 +284,9 @@ func (v *firstRunView) testAndSave() {
 				return
 			}
 			v.poolSaved = true
-			v.secret.SetText("") // it lives in the keyring now, not in the window
+			v.later.Hide() // "set up later" no longer fits once it is set up
+			// The secret lives in the keyring now, not in the window.
+			v.secret.SetText("")
 			v.setStatus(checkreport.Pass, t("ui.firstrun.saved"))
 			v.finish.Enable()
 			v.win.Canvas().Focus(v.finish)

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -278,5 +279,44 @@ func TestFirstRunManagedWithoutAddressIsNotLocked(t *testing.T) {
 	v := frView(t, u)
 	if v.url.Disabled() || v.name.Disabled() {
 		t.Error("a managed pool without an address must not lock the fields")
+	}
+}
+
+// Regression: after the pool test showed its status line, the window's
+// scroll kept its old content height, so language and browser at the
+// bottom could no longer be reached (seen under Xvfb at 560x680).
+func TestFirstRunScrollsToTheEndAfterStatus(t *testing.T) {
+	setup := &fakeSetup{needs: true}
+	u, _ := showFirstRun(t, Services{Setup: setup, Settings: &fakeSettingsStore{}})
+	v := frView(t, u)
+	v.win.Resize(fyne.NewSize(560, 680))
+	test.Tap(v.test) // no address: a status line appears
+	serviceCalls.Wait()
+	if !v.status.Visible() {
+		t.Fatal("no status line")
+	}
+	if got, min := v.scroll.Content.Size().Height, v.scroll.Content.MinSize().Height; got < min {
+		t.Errorf("scroll content is %.0f high but needs %.0f: the end of the form is cut off", got, min)
+	}
+}
+
+// Regression: after the pool was saved the window still offered "Set up
+// later" next to "Done", which reads as if nothing had been set up.
+func TestFirstRunHidesLaterOnceSaved(t *testing.T) {
+	setup := &fakeSetup{needs: true}
+	u, _ := showFirstRun(t, Services{Setup: setup, Settings: &fakeSettingsStore{}})
+	v := frView(t, u)
+	if !v.later.Visible() {
+		t.Fatal("'Set up later' missing before the pool is saved")
+	}
+	test.Type(v.url, "https://bbb.schule.example/bigbluebutton/")
+	test.Type(v.secret, "s3cret")
+	test.Tap(v.test)
+	serviceCalls.Wait()
+	if !v.poolSaved {
+		t.Fatal("pool not saved")
+	}
+	if v.later.Visible() {
+		t.Error("'Set up later' still shown after the pool was saved")
 	}
 }

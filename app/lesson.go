@@ -2,12 +2,15 @@ package app
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/layout"
+	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 )
 
@@ -40,10 +43,14 @@ func (u *UI) startNow(room string) {
 	}
 	status := widget.NewLabel(t("ui.lesson.starting", map[string]any{"Room": room}))
 	status.Wrapping = fyne.TextWrapWord
-	bar := widget.NewProgressBarInfinite()
-	box := container.NewVBox(status, bar)
+	bar := container.NewStack(widget.NewProgressBarInfinite())
+	// A start may wait minutes for big slides or a slow pool: the teacher
+	// can always call it off.
+	ctx, cancel := context.WithTimeout(u.ctx, lessonStartTimeout)
+	stop := widget.NewButtonWithIcon(t("ui.lesson.cancel"), theme.CancelIcon(), cancel)
+	box := container.NewVBox(status, bar, container.NewHBox(layout.NewSpacer(), stop))
 	prog := dialog.NewCustomWithoutButtons(t("ui.lesson.title"), box, u.main)
-	prog.Resize(fyne.NewSize(420, 140))
+	prog.Resize(fyne.NewSize(420, 180))
 	prog.Show()
 	var uploading *widget.ProgressBar
 	progress := func(sent, total int64) {
@@ -54,23 +61,28 @@ func (u *UI) startNow(room string) {
 			if uploading == nil {
 				uploading = widget.NewProgressBar()
 				status.SetText(t("ui.lesson.uploading"))
-				box.Objects = []fyne.CanvasObject{status, uploading}
-				box.Refresh()
+				bar.Objects = []fyne.CanvasObject{uploading}
+				bar.Refresh()
 			}
 			uploading.SetValue(float64(sent) / float64(total))
 		})
 	}
 	go func() {
-		ctx, cancel := context.WithTimeout(u.ctx, lessonStartTimeout)
 		res, err := u.svc.Lessons.Start(ctx, room, progress)
+		// Called off by the teacher (not by a timeout or Tafel quitting):
+		// no error to explain.
+		calledOff := err != nil && errors.Is(ctx.Err(), context.Canceled) && u.ctx.Err() == nil
 		cancel()
 		var msg string
-		if err != nil {
+		if err != nil && !calledOff {
 			msg = u.svc.Lessons.Explain(err)
 		}
-		fyne.Do(func() {
+		mainDo(func() { // the hooks touch the main window
 			defer done()
 			prog.Hide()
+			if calledOff {
+				return
+			}
 			if err != nil {
 				u.ShowMain()
 				dialog.ShowInformation(t("ui.lesson.failed_title"), msg, u.main)

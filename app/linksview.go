@@ -122,7 +122,7 @@ func (u *UI) ShowLinks(room string) {
 	lv := &linksView{u: u, room: room}
 	lv.ctx, lv.cancel = context.WithCancel(u.ctx)
 	m.linksWin = lv
-	lv.win = u.app.NewWindow(t("ui.links.window_title", map[string]any{"Room": room}))
+	lv.win = u.newToolWindow(t("ui.links.window_title", map[string]any{"Room": room}))
 
 	privacy := widget.NewLabel(t("ui.links.privacy"))
 	privacy.Wrapping = fyne.TextWrapWord

@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -43,8 +44,12 @@ type mainView struct {
 	title     *widget.Label
 	presetMsg *widget.Label
 	startBtn  *widget.Button
-	editBtn   *widget.Button
-	removeBtn *widget.Button
+	// startedBox says when a room's lesson was started from here, so the
+	// window shows what the notification said (notifications may not arrive).
+	startedBox *fyne.Container
+	started    map[string]string // room name → that line
+	editBtn    *widget.Button
+	removeBtn  *widget.Button
 
 	right  *container.Scroll
 	slides *slidesView
@@ -83,7 +88,7 @@ func (m *mainView) goBG(f func()) {
 // order (top bar, rooms, then the room from top to bottom), so Tab moves
 // through the window the way the eye does.
 func (u *UI) buildMain() fyne.CanvasObject {
-	m := &mainView{u: u}
+	m := &mainView{u: u, started: map[string]string{}}
 	u.mv = m
 
 	m.checkBtn = widget.NewButtonWithIcon(t("ui.main.check"), theme.MediaRecordIcon(), u.ShowPreflight)
@@ -115,6 +120,11 @@ func (u *UI) buildMain() fyne.CanvasObject {
 		})
 	m.list.OnSelected = func(id widget.ListItemID) {
 		if id >= 0 && id < len(m.rooms) {
+			if m.selected != m.rooms[id].Name {
+				// Another room starts at its title and start button, not
+				// halfway down where the last one was scrolled to.
+				m.right.ScrollToTop()
+			}
 			m.selected = m.rooms[id].Name
 			m.showSelected()
 		}
@@ -134,6 +144,8 @@ func (u *UI) buildMain() fyne.CanvasObject {
 		}
 	})
 	m.startBtn.Importance = widget.HighImportance
+	m.startedBox = container.NewVBox()
+	m.startedBox.Hide()
 	startHint := widget.NewLabel(t("ui.main.start_hint"))
 	startHint.Wrapping = fyne.TextWrapWord
 	m.editBtn = widget.NewButtonWithIcon(t("ui.main.edit_room"), theme.DocumentCreateIcon(), func() {
@@ -152,6 +164,7 @@ func (u *UI) buildMain() fyne.CanvasObject {
 		m.title,
 		m.presetMsg,
 		container.NewHBox(container.NewGridWrap(fyne.NewSize(280, 56), m.startBtn)),
+		m.startedBox,
 		startHint,
 		container.NewHBox(m.editBtn, m.removeBtn),
 		widget.NewSeparator(),
@@ -178,6 +191,7 @@ func (u *UI) buildMain() fyne.CanvasObject {
 	u.main.SetOnDropped(m.dropped)
 	m.addShortcuts()
 	u.onRoomsChanged(func() { m.reload("") })
+	u.onLessonStarted(m.lessonStarted)
 	m.reload("")
 	return borderInOrder(top, keys, split)
 }
@@ -212,7 +226,15 @@ func (m *mainView) addShortcuts() {
 	c := m.u.main.Canvas()
 	add := func(key fyne.KeyName, f func()) {
 		c.AddShortcut(&desktop.CustomShortcut{KeyName: key, Modifier: fyne.KeyModifierShortcutDefault},
-			func(fyne.Shortcut) { f() })
+			func(fyne.Shortcut) {
+				// While a dialog (room editor, message, file chooser) is
+				// open, the room actions behind it stay quiet: Ctrl+Enter
+				// in the editor must not start a lesson.
+				if c.Overlays().Top() != nil {
+					return
+				}
+				f()
+			})
 	}
 	add(fyne.KeyN, func() { m.u.showRoomEditor(nil) })
 	withRoom := func(f func(name string)) func() {
@@ -262,6 +284,9 @@ func (m *mainView) setRooms(list []rooms.Room, pol rooms.Policy, sel string) {
 		m.list.Select(idx) // no callback when already selected, hence:
 	}
 	m.showSelected()
+	if m.u.trayMenu != nil {
+		m.u.refreshTray()
+	}
 }
 
 func (m *mainView) index(name string) int {
@@ -329,10 +354,24 @@ func (m *mainView) showSelected() {
 	m.title.SetText(r.Name)
 	m.presetMsg.SetText(t("ui.main.preset_line", map[string]any{
 		"Preset": presetName(r.Preset), "Explain": presetExplain(r.Preset)}))
+	m.startedBox.RemoveAll()
+	if msg := m.started[r.Name]; msg != "" {
+		m.startedBox.Add(trafficLine(levelOK, msg))
+	}
+	setShown(m.startedBox, len(m.startedBox.Objects) > 0)
 	m.slides.setRoom(r)
 	m.links.setRoom(r)
 	m.detail.Show()
 	m.relayout()
+}
+
+// lessonStarted notes under the room's start button that its lesson was
+// opened, and when.
+func (m *mainView) lessonStarted(room string, _ LessonStarted) {
+	m.started[room] = t("ui.main.started_at", map[string]any{"Room": room, "Time": time.Now().Format("15:04")})
+	if m.selected == room {
+		m.showSelected()
+	}
 }
 
 // relayout lays the room side out again after lines came or went (the

@@ -329,3 +329,113 @@ func TestFmtSize(t *testing.T) {
 		}
 	}
 }
+
+// Regression: a successful start was only announced by a desktop
+// notification (which may never arrive, §6); the window now says it too.
+func TestMainWindowSaysLessonStarted(t *testing.T) {
+	e := newMW(t, twoRooms())
+	test.Tap(e.m.startBtn)
+	mwWaitStartDone(t, e.u, "Mathe 7b")
+	e.settle()
+	want := t2("ui.main.started_at", map[string]any{"Room": "Mathe 7b", "Time": time.Now().Format("15:04")})
+	if !containsText(shownTexts(e.m.startedBox), want) && !containsText(shownTexts(e.m.startedBox),
+		t2("ui.main.started_at", map[string]any{"Room": "Mathe 7b", "Time": time.Now().Add(-time.Minute).Format("15:04")})) {
+		t.Errorf("after the start the room shows %q, want %q", shownTexts(e.m.startedBox), want)
+	}
+}
+
+// Regression: the "starting" dialog had no button; a start waiting for a
+// slow pool could only time out after five minutes. Cancel ends it
+// quietly (no "could not start" message).
+func TestLessonStartCanBeCancelled(t *testing.T) {
+	e := newMW(t, twoRooms())
+	e.lessons.mu.Lock()
+	e.lessons.started = make(chan string, 1)
+	e.lessons.startWaits = true
+	e.lessons.mu.Unlock()
+	test.Tap(e.m.startBtn)
+	<-e.lessons.started
+	var stop *widget.Button
+	for _, o := range e.u.main.Canvas().Overlays().List() {
+		walkObjects(o, func(o fyne.CanvasObject) {
+			if b, ok := o.(*widget.Button); ok && b.Text == t2("ui.lesson.cancel") {
+				stop = b
+			}
+		})
+	}
+	if stop == nil {
+		t.Fatal("the start dialog has no cancel button")
+	}
+	test.Tap(stop)
+	mwWaitStartDone(t, e.u, "Mathe 7b")
+	for _, o := range e.u.main.Canvas().Overlays().List() {
+		if o.Visible() && containsText(shownTexts(o), t2("ui.lesson.failed_title")) {
+			t.Error("cancelling shows a failure message")
+		}
+	}
+	if len(e.m.startedBox.Objects) != 0 {
+		t.Error("a cancelled start is shown as started")
+	}
+}
+
+// walkObjects visits o and everything inside it.
+func walkObjects(o fyne.CanvasObject, f func(fyne.CanvasObject)) {
+	f(o)
+	switch w := o.(type) {
+	case *fyne.Container:
+		for _, c := range w.Objects {
+			walkObjects(c, f)
+		}
+	case fyne.Widget:
+		for _, c := range test.WidgetRenderer(w).Objects() {
+			walkObjects(c, f)
+		}
+	}
+}
+
+// Regression: choosing another room kept the scroll position of the last
+// one, so the new room showed halfway down, without its title and start
+// button.
+func TestMainWindowNewRoomStartsAtTop(t *testing.T) {
+	e := newMW(t, twoRooms())
+	e.u.main.Resize(fyne.NewSize(900, 400))
+	e.m.right.ScrollToBottom()
+	if e.m.right.Offset.Y == 0 {
+		t.Skip("the room fits without scrolling at this size")
+	}
+	e.m.list.Select(1)
+	if e.m.right.Offset.Y != 0 {
+		t.Errorf("the newly chosen room is shown scrolled to y=%.0f", e.m.right.Offset.Y)
+	}
+}
+
+// Regression: the room shortcuts also fired behind an open dialog:
+// Ctrl+Enter while editing a room started its lesson, and Ctrl+O opened a
+// file chooser over an error message.
+func TestMainWindowShortcutsQuietBehindDialogs(t *testing.T) {
+	e := newMW(t, twoRooms())
+	c := e.u.main.Canvas()
+	mwShortcut(t, c, fyne.KeyE)
+	if e.m.editor == nil {
+		t.Fatal("Ctrl+E opened no editor")
+	}
+	e.lessons.started = make(chan string, 1)
+	mwShortcut(t, c, fyne.KeyReturn)
+	mwShortcut(t, c, fyne.KeyO)
+	select {
+	case room := <-e.lessons.started:
+		t.Fatalf("Ctrl+Enter in the room editor started %q", room)
+	case <-time.After(200 * time.Millisecond):
+	}
+	if n := len(c.Overlays().List()); n != 1 {
+		t.Errorf("%d dialogs open, want only the editor", n)
+	}
+	e.m.editor.close()
+	mwShortcut(t, c, fyne.KeyReturn)
+	select {
+	case <-e.lessons.started:
+	case <-time.After(20 * time.Second):
+		t.Fatal("Ctrl+Enter did not start the lesson once the editor was closed")
+	}
+	mwWaitStartDone(t, e.u, "Mathe 7b")
+}

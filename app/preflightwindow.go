@@ -128,6 +128,7 @@ type preflightView struct {
 	anyway    *widget.Button
 	abort     *widget.Button
 	content   fyne.CanvasObject
+	scroll    *container.Scroll
 
 	report  *checkreport.Report
 	running bool
@@ -214,19 +215,25 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 	v.details = widget.NewAccordion(widget.NewAccordionItem(t("ui.preflight.details"),
 		container.NewVBox(v.detailTxt, container.NewHBox(v.copyBtn))))
 
-	// Reading order is focus order: run button, decision, details.
+	// Reading order is focus order: run button, verdict and decision, then
+	// the meter, the lights and the details. The verdict and the "start
+	// anyway?" question sit right under the button: at the bottom they were
+	// below the fold, and a teacher whose lesson start was held back saw
+	// neither why nor what to press.
 	body := container.NewVBox(
 		intro,
 		container.NewHBox(v.runBtn, v.activity),
+		container.NewBorder(nil, nil, v.sumIcon, nil, v.summary),
+		v.decision,
+		widget.NewSeparator(),
 		meterLabel, v.meter, v.meterNote,
 		widget.NewSeparator(),
 		v.rowBox,
 		widget.NewSeparator(),
-		container.NewBorder(nil, nil, v.sumIcon, nil, v.summary),
-		v.decision,
 		v.details,
 	)
-	v.content = container.NewVScroll(container.NewPadded(body))
+	v.scroll = container.NewVScroll(container.NewPadded(body))
+	v.content = v.scroll
 	v.ExtendBaseWidget(v)
 	return v
 }
@@ -283,7 +290,13 @@ func (v *preflightView) startMeter() {
 		levels, err := pf.Levels(ctx)
 		if err != nil {
 			if ctx.Err() == nil {
-				fyne.Do(func() { v.meterNote.SetText(t("ui.preflight.meter_unavailable")) })
+				fyne.Do(func() {
+					// An empty bar would read "Silence": say only that
+					// there is no level to show.
+					v.meter.Hide()
+					v.meterNote.SetText(t("ui.preflight.meter_unavailable"))
+					v.relayout()
+				})
 			}
 			return
 		}
@@ -342,6 +355,7 @@ func (v *preflightView) start() {
 	for _, r := range v.rows {
 		r.set(checkreport.Result{Verdict: lightRunning})
 	}
+	v.relayout()
 	ctx, cancel := context.WithCancel(v.u.lifetime())
 	v.cancelRun = cancel
 	pf := v.u.svc.Preflight
@@ -379,6 +393,7 @@ func (v *preflightView) finish(rep *checkreport.Report) {
 	if v.closed {
 		return
 	}
+	defer v.relayout()
 	if c := v.win.Canvas(); c.Focused() == nil {
 		// Disabling the button during the run dropped the keyboard focus.
 		c.Focus(v.runBtn)
@@ -396,6 +411,7 @@ func (v *preflightView) finish(rep *checkreport.Report) {
 		if proceed != nil {
 			v.awaiting = proceed
 			v.decision.Show()
+			v.scroll.ScrollToTop() // the question sits under the button
 			v.win.Canvas().Focus(v.abort)
 		}
 		return
@@ -432,6 +448,7 @@ func (v *preflightView) finish(rep *checkreport.Report) {
 	case checkreport.Fail:
 		v.awaiting = proceed
 		v.decision.Show()
+		v.scroll.ScrollToTop() // the question sits under the button
 		v.win.Canvas().Focus(v.abort)
 	case checkreport.Warn:
 		v.summary.SetText(v.summary.Text + " " + t("ui.preflight.starting_with_warnings"))
@@ -475,6 +492,7 @@ func (v *preflightView) startAnyway() {
 	p := v.awaiting
 	v.awaiting = nil
 	v.decision.Hide()
+	v.relayout()
 	if p != nil {
 		v.summary.SetText(v.summary.Text + " " + t("ui.preflight.started_anyway"))
 		p()
@@ -484,9 +502,14 @@ func (v *preflightView) startAnyway() {
 func (v *preflightView) cancelStart() {
 	v.awaiting = nil
 	v.decision.Hide()
+	v.relayout()
 	v.summary.SetText(v.summary.Text + " " + t("ui.preflight.start_canceled"))
 	v.win.Canvas().Focus(v.runBtn)
 }
+
+// relayout makes the scroll take in lines that came or went (it does not
+// notice a grown content on its own, and the end would be cut off).
+func (v *preflightView) relayout() { v.scroll.Refresh() }
 
 // close stops the run and the meter; a waiting lesson start is dropped.
 func (v *preflightView) close() {

@@ -281,6 +281,10 @@ func TestPreflightMeterUnavailable(t *testing.T) {
 	if v.meterNote.Text != t2("ui.preflight.meter_unavailable") {
 		t.Errorf("meter note %q", v.meterNote.Text)
 	}
+	// Regression: the empty bar still read "Silence" next to that note.
+	if v.meter.Visible() {
+		t.Errorf("the meter still shows %q although there is no level", v.meter.TextFormatter())
+	}
 }
 
 // beforeStart runs preflightBeforeStart and returns the proceed counter.
@@ -482,3 +486,26 @@ func TestPreflightKeyboardOrder(t *testing.T) {
 
 // t2 is t for tests (the name t is the *testing.T there).
 func t2(key string, data ...map[string]any) string { return t(key, data...) }
+
+// Regression: the verdict and the "start anyway?" question were at the end
+// of the window, below the fold at its normal size (620x680): a teacher
+// whose lesson start was held back by a failed check saw neither.
+func TestPreflightDecisionVisibleWithoutScrolling(t *testing.T) {
+	u, pf, v, _ := dueStart(t, checkreport.Fail)
+	close(pf.release)
+	v.runWG.Wait()
+	u.preflight.Resize(fyne.NewSize(620, 680))
+	if !v.decision.Visible() {
+		t.Fatal("no decision after a failed check before a start")
+	}
+	d := fyne.CurrentApp().Driver()
+	view := u.preflight.Canvas().Size().Height
+	for _, o := range []fyne.CanvasObject{v.summary, v.anyway, v.abort} {
+		if bottom := d.AbsolutePositionForObject(o).Y + o.Size().Height; bottom > view {
+			t.Errorf("%T ends at y=%.0f, below the visible %.0f", o, bottom, view)
+		}
+	}
+	if v.scroll.Offset.Y != 0 {
+		t.Errorf("scrolled to %.0f: the question under the button is out of sight", v.scroll.Offset.Y)
+	}
+}

@@ -23,9 +23,14 @@ const (
 type settingOption struct{ value, label string }
 
 // optionSelect is a drop-down over values, not labels (labels are
-// translated, values are what the settings store).
+// translated, values are what the settings store). It extends
+// widget.Select the way Fyne requires (embedded by value, ExtendBaseWidget
+// on itself): a wrapper around a *widget.Select would be a second widget
+// in the tree, and the Select's own refreshes and pop-up look for the
+// inner one, which is in no canvas: the list never opened and a new value
+// was never drawn.
 type optionSelect struct {
-	*widget.Select
+	widget.Select
 	options []settingOption
 }
 
@@ -43,7 +48,9 @@ func newOptionSelect(options []settingOption, current string) *optionSelect {
 	for i, c := range options {
 		labels[i] = c.label
 	}
-	s := &optionSelect{Select: widget.NewSelect(labels, nil), options: options}
+	s := &optionSelect{options: options}
+	s.ExtendBaseWidget(s)
+	s.Options = labels
 	s.SetValue(current)
 	return s
 }
@@ -125,6 +132,7 @@ type settingsView struct {
 	loaded  AppSettings
 	locked  map[string]bool
 	content fyne.CanvasObject
+	scroll  *container.Scroll
 
 	language    *optionSelect
 	browser     *optionSelect
@@ -208,8 +216,8 @@ func (u *UI) openSettings(s AppSettings, locked map[string]bool, tray bool) *set
 		v.status,
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), v.cancel, v.save)
-	v.content = container.NewBorder(nil, container.NewPadded(buttons), nil, nil,
-		container.NewVScroll(container.NewPadded(body)))
+	v.scroll = container.NewVScroll(container.NewPadded(body))
+	v.content = container.NewBorder(nil, container.NewPadded(buttons), nil, nil, v.scroll)
 	v.ExtendBaseWidget(v)
 
 	w.SetContent(v)
@@ -276,6 +284,8 @@ func (v *settingsView) doSave() {
 				v.status.SetText(msg)
 				v.status.Importance = widget.DangerImportance
 				v.status.Show()
+				v.scroll.Refresh() // it does not grow on its own
+				v.scroll.ScrollToBottom()
 				return
 			}
 			v.win.Close()

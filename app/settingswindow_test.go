@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/test"
 )
 
@@ -169,5 +170,21 @@ func TestOptionSelectKeepsUnknownValue(t *testing.T) {
 	s.SetValue("")
 	if s.Value() != "" || s.Selected != t2("ui.settings.browser_default") {
 		t.Errorf("default browser: %q %q", s.Value(), s.Selected)
+	}
+}
+
+// Regression: the error line after a failed save grew the form, but the
+// scroll kept its old height, so the message could end up out of reach.
+func TestSettingsSaveErrorReachable(t *testing.T) {
+	st := &fakeSettingsStore{saveErr: errPoolRejected}
+	_, v := showSettings(t, st)
+	v.win.Resize(fyne.NewSize(520, 600))
+	test.Tap(v.save)
+	serviceCalls.Wait()
+	if !v.status.Visible() {
+		t.Fatal("no error line after a failed save")
+	}
+	if got, min := v.scroll.Content.Size().Height, v.scroll.Content.MinSize().Height; got < min {
+		t.Errorf("scroll content is %.0f high but needs %.0f: the error line is cut off", got, min)
 	}
 }
