@@ -49,6 +49,8 @@ type UI struct {
 	// click does not start twice.
 	busyMu sync.Mutex
 	busy   map[string]bool
+	// closing counts close requests still deciding between hide and quit.
+	closing sync.WaitGroup
 
 	// mv is the main window's state (mainwindow.go: rooms list, selected
 	// room, slides and links views); set by buildMain.
@@ -112,20 +114,27 @@ func (u *UI) roomsChanged() {
 	}
 }
 
-// trayAvailable asks, right now, whether hiding into the tray is safe.
-func (u *UI) trayAvailable() bool {
-	return u.trayMenu != nil && u.opts.TrayAvailable != nil && u.opts.TrayAvailable()
-}
-
 // closeMain hides the window into the tray when that is both wanted and
 // safe; otherwise closing quits, as for any normal window. A window hidden
-// into a missing tray (stock GNOME) would be lost.
+// into a missing tray (stock GNOME) would be lost. The settings file and
+// the D-Bus probe are read off the UI goroutine.
 func (u *UI) closeMain() {
-	if u.svc.Settings != nil && u.svc.Settings.Load().CloseToTray && u.trayAvailable() {
-		u.main.Hide()
+	if u.trayMenu == nil || u.svc.Settings == nil || u.opts.TrayAvailable == nil {
+		u.Quit()
 		return
 	}
-	u.Quit()
+	u.closing.Add(1)
+	go func() {
+		defer u.closing.Done()
+		hide := u.svc.Settings.Load().CloseToTray && u.opts.TrayAvailable()
+		fyne.Do(func() {
+			if hide {
+				u.main.Hide()
+				return
+			}
+			u.Quit()
+		})
+	}()
 }
 
 // SetupTray installs the tray icon and menu when a tray host exists, and

@@ -155,6 +155,7 @@ func TestNoTrayHostKeepsANormalWindow(t *testing.T) {
 	}
 	e.u.ShowMain()
 	e.u.closeMain()
+	e.u.closing.Wait()
 	if e.app.quitCount() != 1 {
 		t.Fatal("closing the window without a tray must quit, not hide into nothing")
 	}
@@ -165,6 +166,7 @@ func TestCloseHidesIntoTrayOnlyWhileItExists(t *testing.T) {
 	e.u.SetupTray()
 	e.u.ShowMain()
 	e.u.closeMain()
+	e.u.closing.Wait()
 	if e.app.quitCount() != 0 {
 		t.Fatal("closing with a tray and close-to-tray on quit the app")
 	}
@@ -172,6 +174,7 @@ func TestCloseHidesIntoTrayOnlyWhileItExists(t *testing.T) {
 	*e.tray = false
 	e.u.ShowMain()
 	e.u.closeMain()
+	e.u.closing.Wait()
 	if e.app.quitCount() != 1 {
 		t.Fatal("closing after the tray host vanished must quit")
 	}
@@ -179,6 +182,7 @@ func TestCloseHidesIntoTrayOnlyWhileItExists(t *testing.T) {
 	*e.tray = true
 	e.set.s.CloseToTray = false
 	e.u.closeMain()
+	e.u.closing.Wait()
 	if e.app.quitCount() != 2 {
 		t.Fatal("close-to-tray off must quit")
 	}
