@@ -4,7 +4,7 @@
 // desktop window against the smallest Fyne app (bench/barewindow, built
 // with the same tags), side by side in the same run.
 //
-//	go run -tags migrated_fynedo ./bench/gui [-app PATH] [-app-args "ARGS"] [-title TITLE] [-prepare CMD] [-runs 5]
+//	go run -tags migrated_fynedo ./bench/gui [-app PATH] [-app-args "ARGS"] [-title TITLE] [-prepare CMD] [-tray] [-runs 5] [-launches 10]
 //
 // Each launch gets a fresh Xvfb (Mesa llvmpipe, no window manager), a fresh
 // private D-Bus session bus (no tray host, no Secret Service) and a fresh
@@ -24,6 +24,12 @@
 // Goals: launch ≤ 1.2×, RSS ≤ 1.15×, CPU ≤ 1.0× the bare window (CPU with
 // a tolerance of two clock ticks, the measurement's resolution). The
 // command exits 1 when a goal is missed, 2 on errors.
+//
+// By default the app is Tafel as a teacher meets it every morning: built
+// from ./cmd/tafel, started without arguments, with a pool set up (its
+// secret in a real gnome-keyring on the private bus) and three rooms, so the
+// main window shows and the first-run window does not (-setup tafel; the
+// pool's address does not resolve and is never contacted at start).
 //
 // -prepare runs a shell command before each launch (with HOME, DISPLAY and
 // DBUS_SESSION_BUS_ADDRESS of that launch, and $APP set to the app binary),
@@ -56,11 +62,14 @@ const refTitle = "Bare Fyne window"
 type config struct {
 	runs, launches int
 	idle, cpuSpan  time.Duration
-	warm           bool
+	warm, tray     bool
+	// setupTafel prepares each HOME as a set-up teacher's (pool, secret in
+	// the keyring, rooms).
+	setupTafel bool
 	tools          tools
 }
 
-type tools struct{ xvfb, xev, xdotool, dbus string }
+type tools struct{ xvfb, xev, xdotool, dbus, keyring string }
 
 // subject is one program under test.
 type subject struct {
@@ -69,6 +78,7 @@ type subject struct {
 	args    []string
 	title   string
 	prepare string
+	setup   bool // gets the teacher's set-up HOME with -setup tafel
 }
 
 type sample struct {
@@ -90,12 +100,14 @@ func main() {
 	idle := flag.Duration("idle", 10*time.Second, "time after launch before RSS is read and the CPU window starts")
 	cpuSpan := flag.Duration("cpu", 10*time.Second, "length of the idle CPU window")
 	warm := flag.Bool("warm", true, "one unmeasured launch per fresh HOME first (warm font and shader caches)")
+	tray := flag.Bool("tray", false, "put a tray host (fake StatusNotifierWatcher) on each bus, as on KDE")
+	setup := flag.String("setup", "tafel", `"tafel": each HOME gets a set-up pool (secret in gnome-keyring on the bus) and rooms; "none": nothing`)
 	tags := flag.String("tags", "migrated_fynedo", "build tags for the programs built here")
 	keep := flag.Bool("keep", false, "keep the temporary directory")
 	flag.Parse()
 
 	ok, err := run(*app, strings.Fields(*appArgs), *title, *prepare, *tags, *keep,
-		config{runs: *runs, launches: *launches, idle: *idle, cpuSpan: *cpuSpan, warm: *warm})
+		config{runs: *runs, launches: *launches, idle: *idle, cpuSpan: *cpuSpan, warm: *warm, tray: *tray, setupTafel: *setup == "tafel"})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "bench/gui:", err)
 		os.Exit(2)
@@ -133,7 +145,7 @@ func run(app string, appArgs []string, title, prepare, tags string, keep bool, c
 		return false, err
 	}
 	subjects := []subject{
-		{name: filepath.Base(app), bin: app, args: appArgs, title: title, prepare: prepare},
+		{name: filepath.Base(app), bin: app, args: appArgs, title: title, prepare: prepare, setup: true},
 		{name: "bare window", bin: ref, title: refTitle},
 	}
 
@@ -168,6 +180,7 @@ func findTools() (tools, error) {
 	}{
 		{&t.xvfb, "Xvfb", "xvfb"}, {&t.xev, "xev", "x11-utils"},
 		{&t.xdotool, "xdotool", "xdotool"}, {&t.dbus, "dbus-daemon", "dbus-daemon"},
+		{&t.keyring, "gnome-keyring-daemon", "gnome-keyring"},
 	} {
 		p, err := exec.LookPath(x.cmd)
 		if err != nil {
@@ -211,11 +224,27 @@ func measure(cfg config, s subject, dir string, idle bool) (sample, error) {
 		return smp, err
 	}
 	defer os.RemoveAll(busDir)
-	bus, err := testenv.LaunchSecretService(cfg.tools.dbus, "", busDir)
+	keyringBin := ""
+	if cfg.setupTafel && s.setup {
+		keyringBin = cfg.tools.keyring
+	}
+	bus, err := testenv.LaunchSecretService(cfg.tools.dbus, keyringBin, busDir)
 	if err != nil {
 		return smp, err
 	}
 	defer bus.Stop()
+	if keyringBin != "" {
+		if err := setUpTeacher(home, bus.Address); err != nil {
+			return smp, fmt.Errorf("setting up the teacher's HOME: %w", err)
+		}
+	}
+	if cfg.tray {
+		w, err := testenv.LaunchSNIWatcher(bus.Address)
+		if err != nil {
+			return smp, err
+		}
+		defer w.Close()
+	}
 	env := testenv.XEnv(x.Display, bus.Address, home)
 
 	if s.prepare != "" {
@@ -333,17 +362,17 @@ func launch(cfg config, s subject, display string, env []string) (*running, erro
 	for {
 		select {
 		case m := <-maps:
-			if name, _ := windowName(cfg.tools.xdotool, display, m.window); name == s.title {
+			if isTitled(cfg.tools.xdotool, display, m.window, s.title) {
 				r.mapped = m.at
 				return r, nil
 			}
 		case <-poll.C:
 			// Safety net: the window exists but xev reported no mapping
 			// (it connected too late). Never report a polled time.
-			if windowExists(cfg.tools.xdotool, display, s.title) {
+			if len(testenv.VisibleWindows(ctx, cfg.tools.xdotool, display, s.title)) > 0 {
 				select {
 				case m := <-maps:
-					if name, _ := windowName(cfg.tools.xdotool, display, m.window); name == s.title {
+					if isTitled(cfg.tools.xdotool, display, m.window, s.title) {
 						r.mapped = m.at
 						return r, nil
 					}
@@ -409,19 +438,14 @@ func watchMaps(ctx context.Context, xev, display string) (<-chan mapEvent, error
 	return ch, nil
 }
 
-// windowExists looks once for a viewable window titled exactly title.
-func windowExists(xdotool, display, title string) bool {
-	cmd := exec.Command(xdotool, "search", "--onlyvisible", "--name", "^"+regexp.QuoteMeta(title)+"$")
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	out, _ := cmd.Output()
-	return len(strings.TrimSpace(string(out))) > 0
-}
-
-func windowName(xdotool, display, id string) (string, error) {
-	cmd := exec.Command(xdotool, "getwindowname", id)
-	cmd.Env = append(os.Environ(), "DISPLAY="+display)
-	out, err := cmd.Output()
-	return strings.TrimRight(string(out), "\n"), err
+// isTitled reports whether window (hex, as xev prints it) is a viewable
+// window titled title, matched as testenv's window helpers match titles.
+func isTitled(xdotool, display, window, title string) bool {
+	id, err := strconv.ParseUint(strings.TrimPrefix(window, "0x"), 16, 64)
+	if err != nil {
+		return false
+	}
+	return slices.Contains(testenv.VisibleWindows(context.Background(), xdotool, display, title), strconv.FormatUint(id, 10))
 }
 
 // statusKB reads a "Key:   123 kB" line from /proc/PID/<file>.
@@ -544,6 +568,9 @@ func report(w io.Writer, cfg config, appName string, app, ref []sample) bool {
 	warm := "warm caches (one unmeasured launch per HOME first)"
 	if !cfg.warm {
 		warm = "cold caches"
+	}
+	if cfg.tray {
+		warm += ", tray host on the bus"
 	}
 	fmt.Fprintf(w, "GUI benchmark: %s vs bare Fyne window, interleaved; launch: median of %d launches each, idle figures: median of %d;\n",
 		appName, cfg.launches+cfg.runs, cfg.runs)

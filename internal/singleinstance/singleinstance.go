@@ -210,8 +210,11 @@ func request(base string) error {
 // isShowRequest reports whether line (without its newline) is "show",
 // followed by " "+token when the endpoint has a token.
 func isShowRequest(line, token string) bool {
-	cmd, got, _ := strings.Cut(line, " ")
-	return cmd == requestShow && subtle.ConstantTimeCompare([]byte(got), []byte(token)) == 1
+	want := requestShow
+	if token != "" {
+		want += " " + token
+	}
+	return subtle.ConstantTimeCompare([]byte(line), []byte(want)) == 1
 }
 
 // parsePortFile reads the Windows port file: "<port> <token>\n".

@@ -85,7 +85,7 @@ func TestSecondInstanceShowsFirst(t *testing.T) {
 
 // A socket file whose owner crashed (file exists, nobody listens) is
 // replaced.
-func TestStaleSocketIsReplaced(t *testing.T) {
+func TestInstanceStaleSocketIsReplaced(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix sockets only")
 	}
@@ -209,7 +209,7 @@ func TestHungFirstInstance(t *testing.T) {
 
 // Anything but a well-formed "show" is ignored, and the listener keeps
 // serving afterwards.
-func TestGarbageRequestIgnored(t *testing.T) {
+func TestInstanceIgnoresGarbage(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix sockets only")
 	}
@@ -243,7 +243,7 @@ func TestGarbageRequestIgnored(t *testing.T) {
 	waitShown(t, shown)
 }
 
-func TestBadAppID(t *testing.T) {
+func TestInstanceBadAppID(t *testing.T) {
 	for _, id := range []string{"", "../evil", "a/b", "with space", strings.Repeat("a", 65)} {
 		_, err := ListenDir(shortDir(t), id, nil)
 		var e *Error
@@ -253,7 +253,7 @@ func TestBadAppID(t *testing.T) {
 	}
 }
 
-func TestDirChoice(t *testing.T) {
+func TestInstanceDirChoice(t *testing.T) {
 	if runtime.GOOS == "windows" {
 		t.Skip("Unix directories")
 	}
@@ -294,7 +294,7 @@ func TestDirChoice(t *testing.T) {
 }
 
 // A directory of another user (pre-created in a shared /tmp) is refused.
-func TestForeignDirRefused(t *testing.T) {
+func TestInstanceForeignDirRefused(t *testing.T) {
 	if runtime.GOOS == "windows" || os.Getuid() != 0 {
 		t.Skip("needs root to create a directory owned by another user")
 	}
@@ -311,9 +311,9 @@ func TestForeignDirRefused(t *testing.T) {
 	}
 }
 
-// FuzzRequest: whatever another local process sends, only an exact "show"
+// FuzzInstanceRequest: whatever another local process sends, only an exact "show"
 // line (with the right token, if any) counts, and nothing panics.
-func FuzzRequest(f *testing.F) {
+func FuzzInstanceRequest(f *testing.F) {
 	for _, s := range []string{"show\n", "show\r\n", "show tok\n", "show\n\n", "show", "SHOW\n", "show  \n", "show tok extra\n", "\x00\n", strings.Repeat("s", 300) + "\n"} {
 		f.Add([]byte(s), "")
 		f.Add([]byte(s), "tok")
@@ -336,8 +336,8 @@ func FuzzRequest(f *testing.F) {
 	})
 }
 
-// FuzzPortFile: the Windows port file parser accepts only "<port> <token>".
-func FuzzPortFile(f *testing.F) {
+// FuzzInstancePortFile: the Windows port file parser accepts only "<port> <token>".
+func FuzzInstancePortFile(f *testing.F) {
 	for _, s := range []string{"49152 0123abcd\n", "0 x\n", "65536 x", "80", " 80 tok ", "80 tok extra\n", "-1 t", "8080\ttok"} {
 		f.Add([]byte(s))
 	}

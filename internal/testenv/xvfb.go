@@ -118,8 +118,10 @@ func (x *Xvfb) Stop() {
 // environment without anything that leads to the real desktop session
 // (DISPLAY, WAYLAND_DISPLAY, the session bus, HOME and the XDG
 // directories), then DISPLAY=display, DBUS_SESSION_BUS_ADDRESS=busAddress
-// (none if "") and HOME=home with its XDG directories below it. Without
-// WAYLAND_DISPLAY, Fyne ≥ 2.8 (GLFW 3.4) picks X11.
+// (none if "") and HOME=home. It creates home's ~/.config, ~/.cache,
+// ~/.local/share and a private XDG_RUNTIME_DIR (home/.run) as a desktop
+// session has them: Fyne cannot create its cache below a missing ~/.cache.
+// Without WAYLAND_DISPLAY, Fyne ≥ 2.8 (GLFW 3.4) picks X11.
 func XEnv(display, busAddress, home string) []string {
 	var env []string
 	for _, kv := range os.Environ() {
@@ -131,10 +133,17 @@ func XEnv(display, busAddress, home string) []string {
 		}
 		env = append(env, kv)
 	}
-	env = append(env, "DISPLAY="+display, "HOME="+home,
-		"XDG_CONFIG_HOME="+filepath.Join(home, ".config"),
-		"XDG_CACHE_HOME="+filepath.Join(home, ".cache"),
-		"XDG_DATA_HOME="+filepath.Join(home, ".local", "share"))
+	dirs := []struct{ key, path string }{
+		{"XDG_CONFIG_HOME", filepath.Join(home, ".config")},
+		{"XDG_CACHE_HOME", filepath.Join(home, ".cache")},
+		{"XDG_DATA_HOME", filepath.Join(home, ".local", "share")},
+		{"XDG_RUNTIME_DIR", filepath.Join(home, ".run")},
+	}
+	env = append(env, "DISPLAY="+display, "HOME="+home)
+	for _, d := range dirs {
+		_ = os.MkdirAll(d.path, 0o700) // a failure shows up in the program under test
+		env = append(env, d.key+"="+d.path)
+	}
 	if busAddress != "" {
 		env = append(env, "DBUS_SESSION_BUS_ADDRESS="+busAddress)
 	}
@@ -172,19 +181,30 @@ func WaitForWindow(t testing.TB, display, name string, timeout time.Duration) st
 	return id
 }
 
+// WaitForWindowGone waits until no viewable window titled exactly name is
+// left on display (closed, hidden or unmapped); it fails the test after
+// timeout.
+func WaitForWindowGone(t testing.TB, display, name string, timeout time.Duration) {
+	t.Helper()
+	bin := LookPath(t, "xdotool", "xdotool")
+	deadline := time.Now().Add(timeout)
+	for len(VisibleWindows(context.Background(), bin, display, name)) > 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("window %q still shown on %s after %s", name, display, timeout)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
 // FindWindow is WaitForWindow for programs that are not tests: it polls
 // xdotool (binary xdotool) every interval until a viewable window titled
 // exactly name exists on display, or ctx ends. Polling instead of
 // `xdotool search --sync` keeps the deadline in our hands (--sync polls
 // every 0.5 s and never gives up).
 func FindWindow(ctx context.Context, xdotool, display, name string, interval time.Duration) (string, error) {
-	pattern := "^" + titlePattern(name) + "$"
 	for {
-		cmd := exec.CommandContext(ctx, xdotool, "search", "--onlyvisible", "--name", pattern)
-		cmd.Env = append(os.Environ(), "DISPLAY="+display)
-		out, _ := cmd.Output() // exit 1 means "none yet"
-		if f := strings.Fields(string(out)); len(f) > 0 {
-			return f[0], nil
+		if ids := VisibleWindows(ctx, xdotool, display, name); len(ids) > 0 {
+			return ids[0], nil
 		}
 		select {
 		case <-ctx.Done():
@@ -192,6 +212,18 @@ func FindWindow(ctx context.Context, xdotool, display, name string, interval tim
 		case <-time.After(interval):
 		}
 	}
+}
+
+// VisibleWindows looks once for viewable windows titled name (matched as
+// titlePattern describes) on display and returns their X window IDs
+// (decimal, as xdotool prints them).
+func VisibleWindows(ctx context.Context, xdotool, display, name string) []string {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, xdotool, "search", "--onlyvisible", "--name", "^"+titlePattern(name)+"$")
+	cmd.Env = append(os.Environ(), "DISPLAY="+display)
+	out, _ := cmd.Output() // exit 1 means "none"
+	return strings.Fields(string(out))
 }
 
 // titlePattern quotes name for xdotool's regular expressions. xdotool

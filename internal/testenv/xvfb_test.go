@@ -55,19 +55,23 @@ func TestXvfbStopFreesDisplay(t *testing.T) {
 	}
 }
 
-func TestXEnvDropsRealSession(t *testing.T) {
+func TestXvfbEnvDropsRealSession(t *testing.T) {
 	t.Setenv("WAYLAND_DISPLAY", "wayland-0")
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/run/user/1000/bus")
 	t.Setenv("XDG_CONFIG_HOME", "/home/real/.config")
-	env := strings.Join(XEnv(":42", "unix:path=/tmp/x", "/tmp/h"), "\n") + "\n"
+	h := t.TempDir()
+	env := strings.Join(XEnv(":42", "unix:path=/tmp/x", h), "\n") + "\n"
 	for _, bad := range []string{"WAYLAND_DISPLAY=", "/run/user/1000/bus", "/home/real"} {
 		if strings.Contains(env, bad) {
 			t.Errorf("XEnv keeps %q", bad)
 		}
 	}
-	for _, want := range []string{"DISPLAY=:42\n", "DBUS_SESSION_BUS_ADDRESS=unix:path=/tmp/x\n", "HOME=/tmp/h\n", "XDG_CONFIG_HOME=/tmp/h/.config\n"} {
+	for _, want := range []string{"DISPLAY=:42\n", "DBUS_SESSION_BUS_ADDRESS=unix:path=/tmp/x\n", "HOME=" + h + "\n", "XDG_CONFIG_HOME=" + h + "/.config\n", "XDG_RUNTIME_DIR=" + h + "/.run\n"} {
 		if !strings.Contains(env, want) {
 			t.Errorf("XEnv lacks %q", want)
 		}
+	}
+	if fi, err := os.Stat(filepath.Join(h, ".cache")); err != nil || !fi.IsDir() {
+		t.Errorf("XEnv did not create ~/.cache: %v", err)
 	}
 }

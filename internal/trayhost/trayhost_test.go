@@ -14,7 +14,7 @@ import (
 
 // On a private bus: no watcher → false; the fake watcher → true; it goes
 // away → false again (the probe is live, not cached).
-func TestAvailableFollowsWatcher(t *testing.T) {
+func TestTrayAvailableFollowsWatcher(t *testing.T) {
 	addr := testenv.StartSessionBus(t)
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", addr)
 	if Available() {
@@ -40,7 +40,7 @@ func TestAvailableFollowsWatcher(t *testing.T) {
 
 // No session bus at all (a bare X session, an SSH login): false, fast, and
 // no bus is auto-launched (dbus-launch may be installed).
-func TestAvailableWithoutBus(t *testing.T) {
+func TestTrayAvailableWithoutBus(t *testing.T) {
 	empty := t.TempDir()
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "")
 	t.Setenv("XDG_RUNTIME_DIR", empty)
@@ -64,7 +64,7 @@ func TestAvailableWithoutBus(t *testing.T) {
 }
 
 // A bus address that leads nowhere (the bus died): false.
-func TestAvailableDeadBus(t *testing.T) {
+func TestTrayAvailableDeadBus(t *testing.T) {
 	t.Setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path="+t.TempDir()+"/gone")
 	if Available() {
 		t.Fatal("Available() on a dead bus")
@@ -73,7 +73,7 @@ func TestAvailableDeadBus(t *testing.T) {
 
 // A bus that accepts the connection but never answers: the context ends the
 // probe.
-func TestAvailableHungBus(t *testing.T) {
+func TestTrayAvailableHungBus(t *testing.T) {
 	dir, err := os.MkdirTemp("", "th-")
 	if err != nil {
 		t.Fatal(err)

@@ -1,6 +1,6 @@
 // Command trayapp is the smallest Fyne tray app, for testenv's smoke test
 // of Xvfb + private bus + fake tray host: a window "Tray test" and a tray
-// menu with "Show" and "Hello" (plus Fyne's own "Quit"). Menu actions print
+// menu with "Show", "Hello" and "Hide" (plus Fyne's own "Quit"). Menu actions print
 // "clicked <label>" on stdout, so the test sees them.
 package main
 
@@ -26,6 +26,7 @@ func main() {
 	desk.SetSystemTrayMenu(fyne.NewMenu("Tray test",
 		fyne.NewMenuItem("Show", func() { fmt.Println("clicked Show"); w.Show() }),
 		fyne.NewMenuItem("Hello", func() { fmt.Println("clicked Hello") }),
+		fyne.NewMenuItem("Hide", func() { fmt.Println("clicked Hide"); w.Hide() }),
 	))
 	a.Lifecycle().SetOnStarted(func() { fmt.Println("started") })
 	w.SetCloseIntercept(w.Hide)
