@@ -137,11 +137,15 @@ func (u *UI) closeMain() {
 	}()
 }
 
-// SetupTray installs the tray icon and menu when a tray host exists, and
-// reports whether it did. Without one Tafel stays a normal window.
+// SetupTray installs the tray icon and menu, and reports whether a tray
+// host shows them right now. It must run before the app's Run (Fyne 2.8.1
+// starts its tray only then). The tray is installed even without a host:
+// at login Tafel may start before the shell's tray, and fyne.io/systray
+// registers as soon as one appears. Hiding into the tray is decided at
+// each close against the host present then (closeMain).
 func (u *UI) SetupTray() bool {
 	desk, ok := u.app.(desktop.App)
-	if !ok || u.opts.TrayAvailable == nil || !u.opts.TrayAvailable() {
+	if !ok {
 		return false
 	}
 	if u.opts.Icon != nil {
@@ -149,17 +153,21 @@ func (u *UI) SetupTray() bool {
 	}
 	u.trayMenu = u.buildTrayMenu()
 	desk.SetSystemTrayMenu(u.trayMenu)
-	return true
+	return u.opts.TrayAvailable != nil && u.opts.TrayAvailable()
 }
 
 // refreshTray rebuilds the menu: Fyne's tray shows a new menu only when it
-// is set again.
+// is set again. The items change inside the one *fyne.Menu given first,
+// because Fyne 2.8.1 applies that first menu again once the tray host has
+// answered (driver_desktop.go runSystray): a new Menu set in between would
+// be replaced by the stale first one (a tray showing "No rooms yet" while
+// the window lists them).
 func (u *UI) refreshTray() {
 	desk, ok := u.app.(desktop.App)
-	if !ok {
+	if !ok || u.trayMenu == nil {
 		return
 	}
-	u.trayMenu = u.buildTrayMenu()
+	u.trayMenu.Items = u.buildTrayMenu().Items
 	desk.SetSystemTrayMenu(u.trayMenu)
 }
 

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -64,7 +65,7 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 	out := LessonStarted{Room: room.Name, AlreadyRunning: res.Meeting.Existed, EchoTestSkipped: skip, SlidesSent: res.SlidesSent}
 	// Remember which slides this meeting instance has (only Live changes).
 	live := room.Live
-	if _, err := b.store.Update(room.Name, func(r *rooms.Room) error { r.Live = live; return nil }); err != nil {
+	if _, err := b.store.Update(room.Name, func(r *rooms.Room) error { mergeLive(r, live); return nil }); err != nil {
 		out.Warnings = append(out.Warnings, b.explain(tr, err))
 	}
 	for _, is := range res.SlideIssues {
@@ -73,7 +74,7 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 	if err := rooms.CheckJoinURL(res.URL, pc.URL); err != nil {
 		return out, err
 	}
-	if err := b.opts.Opener(u.Browser)(res.URL); err != nil {
+	if err := b.open(u.Browser, res.URL); err != nil {
 		var re *rooms.Error
 		if !errors.As(err, &re) {
 			err = &rooms.Error{Code: rooms.CodeOpenFailed, Err: err}
@@ -81,6 +82,29 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 		return out, err
 	}
 	return out, nil
+}
+
+// openGrace is how long open waits for the browser command. A browser
+// named in the settings ("firefox") is run directly, and when none of its
+// windows was open that process IS the browser: it returns only when the
+// teacher closes it. A command that fails (not installed, no display)
+// fails well within this time.
+var openGrace = 3 * time.Second
+
+// open opens u with the configured opener without waiting for a browser
+// that stays in the foreground; the command is still waited for in the
+// background, so no zombie is left.
+func (b *Backend) open(browser string, u rooms.JoinURL) error {
+	done := make(chan error, 1)
+	go func() { done <- b.opts.Opener(browser)(u) }()
+	t := time.NewTimer(openGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return nil // still running: the browser is up
+	}
 }
 
 // limits are the slide limits of the room's pool; the stock BBB limits
@@ -190,9 +214,7 @@ func (l *Lessons) AddSlides(ctx context.Context, name string, paths []string, pr
 		for _, s := range attached {
 			r.AddSlide(s)
 		}
-		if live != nil {
-			r.Live = live
-		}
+		mergeLive(r, live)
 		return nil
 	}); err != nil {
 		return res, err // Uploaded stays true: those slides are in the meeting
@@ -201,6 +223,30 @@ func (l *Lessons) AddSlides(ctx context.Context, name string, paths []string, pr
 		res.Attached = append(res.Attached, s.Name)
 	}
 	return res, nil
+}
+
+// mergeLive records in r (the room as the file has it now) what live says
+// the meeting has. live was computed from the room as it was read before
+// the network work, so another call (a Start and an AddSlides at once, or
+// the CLI) may have recorded uploads in between: for the same meeting
+// instance both lists are kept, a newer instance on file wins, and a nil
+// live changes nothing. Replacing r.Live would lose those records, and the
+// slides would be sent a second time at the next start.
+func mergeLive(r *rooms.Room, live *rooms.Live) {
+	switch {
+	case live == nil:
+		return
+	case r.Live != nil && r.Live.CreateTime > live.CreateTime:
+		return
+	case r.Live == nil || r.Live.CreateTime != live.CreateTime:
+		r.Live = &rooms.Live{CreateTime: live.CreateTime, Uploaded: slices.Clone(live.Uploaded)}
+		return
+	}
+	for _, k := range live.Uploaded {
+		if !slices.Contains(r.Live.Uploaded, k) {
+			r.Live.Uploaded = append(r.Live.Uploaded, k)
+		}
+	}
 }
 
 // uploadIfRunning sends the slides the running meeting does not have yet

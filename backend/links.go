@@ -116,7 +116,7 @@ func (l *Lessons) OpenSheet(links ClassLinks) error {
 	if u != nil {
 		browser = u.Browser
 	}
-	if err := b.opts.Opener(browser)(rooms.NewJoinURL(fileURL(path))); err != nil {
+	if err := b.open(browser, rooms.NewJoinURL(fileURL(path))); err != nil {
 		return &rooms.Error{Code: rooms.CodeOpenFailed, Err: err}
 	}
 	return nil

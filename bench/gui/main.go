@@ -66,7 +66,7 @@ type config struct {
 	// setupTafel prepares each HOME as a set-up teacher's (pool, secret in
 	// the keyring, rooms).
 	setupTafel bool
-	tools          tools
+	tools      tools
 }
 
 type tools struct{ xvfb, xev, xdotool, dbus, keyring string }

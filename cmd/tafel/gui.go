@@ -9,7 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
+	"strings"
 	"sync/atomic"
+	"time"
 
 	"fyne.io/fyne/v2"
 	fyneapp "fyne.io/fyne/v2/app"
@@ -55,23 +58,40 @@ func runGUI(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, e.tr.T("gui.no_display"))
 		return exitUsage
 	}
+	if !displayReachable() {
+		fmt.Fprintln(e.stderr, e.tr.T("gui.display_unreachable", map[string]any{"Display": displayName()}))
+		return exitUsage
+	}
 	return showApp(ctx, e, guiConfig{instanceID: appID, hidden: *hidden})
 }
 
 // showApp runs the desktop app until it quits or ctx ends.
 func showApp(ctx context.Context, e env, gc guiConfig) int {
+	// A "show" may arrive before the Fyne app exists (backend.Open can wait
+	// seconds for the rooms file lock): fyne.Do would then panic on a nil
+	// CurrentApp, so it is only called once the UI is there, and an earlier
+	// request is remembered and served when the window is first shown.
 	var ui atomic.Pointer[tafelui.UI]
+	var showPending atomic.Bool
 	inst, err := singleinstance.Listen(gc.instanceID, func() {
-		fyne.Do(func() {
-			if u := ui.Load(); u != nil {
-				u.ShowMain()
-			}
-		})
+		showPending.Store(true)
+		if u := ui.Load(); u != nil {
+			fyne.Do(func() {
+				if showPending.Swap(false) {
+					u.ShowMain()
+				}
+			})
+		}
 	})
 	switch {
 	case errors.Is(err, singleinstance.ErrAnotherInstance):
 		fmt.Fprintln(e.stderr, e.tr.T("gui.already_running"))
 		return exitOK
+	case errors.Is(err, singleinstance.ErrNotResponding):
+		// Another Tafel holds the lock but hangs. A second one next to it
+		// would share its files and tray icon: say so and stop.
+		fmt.Fprintln(e.stderr, e.tr.T("gui.not_responding"))
+		return exitFail
 	case err != nil:
 		// Not fatal: Tafel runs, only a second launch cannot find it.
 		slog.Warn("single instance", "err", err)
@@ -85,11 +105,7 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 		return exitFail
 	}
 	defer b.Close()
-	language := e.lang
-	if language == "" {
-		language = b.Settings().Load().Language
-	}
-	loadFyneTranslations(language)
+	loadFyneTranslations(guiLanguage(e.lang, b.Settings().Load().Language))
 
 	a := fyneapp.NewWithID(appID)
 	icon := fyne.NewStaticResource("tafel.png", assets.Icon)
@@ -103,11 +119,18 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 	}
 	u := tafelui.New(a, svc, tafelui.Options{TrayAvailable: trayhost.Available, Demo: gc.demo, Icon: icon})
 	ui.Store(u)
-	tray := u.SetupTray()
-	if !gc.hidden || !tray {
+	// The tray must be set up before Run (Fyne starts it only then); only
+	// --hidden (autostart) stays out of sight, and only when a tray host
+	// shows the icon right now.
+	trayNow := u.SetupTray()
+	if !gc.hidden || !trayNow || showPending.Swap(false) {
 		u.ShowMain()
 	}
 	a.Lifecycle().SetOnStarted(func() {
+		// Tafel idles in the tray all day: hand the start-up garbage (font
+		// and icon decoding, JSON) back to the OS once the window is up,
+		// instead of keeping it until the heap would grow that far again.
+		time.AfterFunc(startupSettle, debug.FreeOSMemory)
 		if openErr != nil {
 			u.ShowNotice(b.Lessons().Explain(openErr))
 		}
@@ -125,6 +148,24 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 	defer stop()
 	a.Run()
 	return exitOK
+}
+
+// startupSettle is when the window has finished its first loads.
+const startupSettle = 5 * time.Second
+
+// guiLanguage is the window's language: --lang, else the saved setting,
+// else the one the backend's messages follow (translations.FromEnvironment).
+// Always naming it keeps Fyne from choosing by its own, different reading
+// of the OS locale (LANGUAGE, or a language Tafel does not speak), which
+// would mix two languages in one window.
+func guiLanguage(explicit, saved string) string {
+	switch {
+	case explicit != "":
+		return translations.Normalize(explicit)
+	case saved != "":
+		return translations.Normalize(saved)
+	}
+	return translations.FromEnvironment()
 }
 
 // loadFyneTranslations loads de.json and en.json into Fyne's lang before
@@ -149,7 +190,10 @@ func loadFyneTranslations(language string) {
 		return
 	}
 	sys := lang.SystemLocale()
-	if translations.Normalize(sys.LanguageString()) == translations.Normalize(language) {
+	// Only an exact base-language match may skip the override: Normalize
+	// would map "it" or "fr" to "en", but Fyne then picks by its own list
+	// (LANGUAGE=it:de gives German), not English.
+	if base, _, _ := strings.Cut(strings.ToLower(sys.String()), "-"); base == translations.Normalize(language) {
 		return // the OS already picks it, and Fyne's own words stay translated
 	}
 	if err := lang.AddTranslationsForLocale(data, sys); err != nil {

@@ -96,7 +96,7 @@ func (g *guiEnv) start(t *testing.T, args ...string) (*exec.Cmd, *syncBuffer, <-
 	t.Helper()
 	raw, _ := json.Marshal(args)
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(append([]string(nil), g.env...), childArgsEnv+"="+string(raw))
+	cmd.Env = append(append([]string(nil), g.env...), childArgsEnv+"="+string(raw), childGORACE)
 	out := &syncBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out
 	if err := cmd.Start(); err != nil {
@@ -159,8 +159,23 @@ func TestGUIDemoEndToEnd(t *testing.T) {
 	assertRendered(t, shotMain)
 
 	item := g.watcher.WaitForItem(t, 60*time.Second)
+	// The rooms reach the tray once the main window has loaded them (off
+	// the UI goroutine), and the tray rebuilds its menu item by item: wait
+	// for the whole menu instead of reading the first one.
+	wantItems := []string{"Mathe 7b", "Check headset and network", "Open Tafel", "Quit Tafel"}
 	menu := item.Menu(t)
-	for _, want := range []string{"Mathe 7b", "Check headset and network", "Open Tafel", "Quit Tafel"} {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); menu = item.Menu(t) {
+		all := true
+		for _, want := range wantItems {
+			_, ok := testenv.FindMenuItem(menu, want)
+			all = all && ok
+		}
+		if room, ok := testenv.FindMenuItem(menu, "Mathe 7b"); all && ok && len(room.Children) >= 4 {
+			break
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
+	for _, want := range wantItems {
 		if _, ok := testenv.FindMenuItem(menu, want); !ok {
 			t.Fatalf("tray menu lacks %q: %+v", want, menu)
 		}
@@ -198,6 +213,7 @@ func TestGUIDemoEndToEnd(t *testing.T) {
 	case <-time.After(60 * time.Second):
 		t.Fatal("second launch did not hand over")
 	}
+	checkChildRaces(t, out2.String())
 	if !strings.Contains(out2.String(), "already running") {
 		t.Errorf("second launch said: %s", out2.String())
 	}
@@ -206,11 +222,20 @@ func TestGUIDemoEndToEnd(t *testing.T) {
 	item.Click(t, quit.ID)
 	select {
 	case err := <-done:
+		checkChildRaces(t, out.String())
 		if err != nil {
 			t.Fatalf("tafel demo exited with %v", err)
 		}
 	case <-time.After(30 * time.Second):
 		t.Fatal("Quit from the tray did not end the app")
+	}
+
+	// The demo ran a pre-flight and a lesson on its own workspace: the
+	// user's real settings, rooms and check history were never touched.
+	for _, p := range []string{".config/tafel", ".cache/tafel/last-checks.json"} {
+		if _, err := os.Stat(filepath.Join(g.home, p)); !os.IsNotExist(err) {
+			t.Errorf("the demo wrote the user's %s (%v)", p, err)
+		}
 	}
 }
 
