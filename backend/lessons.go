@@ -84,27 +84,10 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 	return out, nil
 }
 
-// openGrace is how long open waits for the browser command. A browser
-// named in the settings ("firefox") is run directly, and when none of its
-// windows was open that process IS the browser: it returns only when the
-// teacher closes it. A command that fails (not installed, no display)
-// fails well within this time.
-var openGrace = 3 * time.Second
-
 // open opens u with the configured opener without waiting for a browser
-// that stays in the foreground; the command is still waited for in the
-// background, so no zombie is left.
+// that stays in the foreground (rooms.OpenWithin).
 func (b *Backend) open(browser string, u rooms.JoinURL) error {
-	done := make(chan error, 1)
-	go func() { done <- b.opts.Opener(browser)(u) }()
-	t := time.NewTimer(openGrace)
-	defer t.Stop()
-	select {
-	case err := <-done:
-		return err
-	case <-t.C:
-		return nil // still running: the browser is up
-	}
+	return rooms.OpenWithin(b.opts.Opener(browser), u)
 }
 
 // limits are the slide limits of the room's pool; the stock BBB limits

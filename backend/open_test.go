@@ -22,9 +22,9 @@ import (
 func TestStartBrowserStaysInForeground(t *testing.T) {
 	e := newEnv(t)
 	e.addPoolAndRoom("Mathe 7b")
-	old := openGrace
-	openGrace = 500 * time.Millisecond
-	t.Cleanup(func() { openGrace = old })
+	old := rooms.OpenGrace
+	rooms.OpenGrace = 500 * time.Millisecond
+	t.Cleanup(func() { rooms.OpenGrace = old })
 
 	dir := t.TempDir()
 	rec, pids := filepath.Join(dir, "opened.txt"), filepath.Join(dir, "pids.txt")

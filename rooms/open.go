@@ -72,3 +72,27 @@ func EchoTestPassed(h *checkhistory.Store, now time.Time) bool {
 	e, ok := h.Last(checkhistory.Audio)
 	return ok && e.Passed(now, EchoTestWindow)
 }
+
+// OpenGrace is how long OpenWithin waits for the browser command. A
+// browser named in the settings ("firefox") is run directly, and when none
+// of its windows was open that process IS the browser: it returns only
+// when the teacher closes it. A command that fails (not installed, no
+// display) fails well within this time.
+var OpenGrace = 3 * time.Second
+
+// OpenWithin opens u with op without waiting for a browser that stays in
+// the foreground: it returns op's error if op ends within OpenGrace, else
+// nil (the browser is up). op keeps running in the background and is
+// still waited for, so no zombie is left behind.
+func OpenWithin(op Opener, u JoinURL) error {
+	done := make(chan error, 1)
+	go func() { done <- op(u) }()
+	t := time.NewTimer(OpenGrace)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+		return nil
+	}
+}

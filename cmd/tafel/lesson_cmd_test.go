@@ -390,3 +390,27 @@ func TestPoolReplaceKeepsName(t *testing.T) {
 		t.Fatalf("secret lost after replace: %d %s", code, errs)
 	}
 }
+
+// A browser that stays in the foreground (firefox started with no window
+// open yet is the browser process itself) must not keep `tafel start`
+// waiting until the teacher closes it.
+func TestStartDoesNotWaitForTheBrowser(t *testing.T) {
+	le := newLessonEnv(t)
+	le.run(cliSecret, "pool", "add", "Schul-BBB", "--url", le.api)
+	le.run("", "rooms", "add", "Englisch 6c")
+	old := rooms.OpenGrace
+	rooms.OpenGrace = 200 * time.Millisecond
+	t.Cleanup(func() { rooms.OpenGrace = old })
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	world.opener = func(string) rooms.Opener {
+		return func(rooms.JoinURL) error { <-release; return nil }
+	}
+	start := time.Now()
+	if code, _, errs := le.run("", "start", "Englisch 6c"); code != exitOK {
+		t.Fatalf("start: %s", errs)
+	}
+	if d := time.Since(start); d > 10*time.Second {
+		t.Fatalf("start waited %s for the browser", d)
+	}
+}

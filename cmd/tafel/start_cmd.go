@@ -106,7 +106,9 @@ func runStart(ctx context.Context, e env) int {
 	if err := rooms.CheckJoinURL(res.URL, pc.URL); err != nil {
 		return reportRoomError(e, err)
 	}
-	if err := world.opener(u.Browser)(res.URL); err != nil {
+	// A browser that stays in the foreground (firefox with no window yet)
+	// must not keep the command waiting until it is closed.
+	if err := rooms.OpenWithin(world.opener(u.Browser), res.URL); err != nil {
 		if *asJSON {
 			printJSON(e, out)
 		}
