@@ -339,6 +339,21 @@ func TestEchoTestPassed(t *testing.T) {
 	if EchoTestPassed(h, now) {
 		t.Fatal("failed check")
 	}
+	for code, want := range map[string]bool{"OK": true, "OK_LEAK": true, "OK_NOISY": false, "LEAK": false, "RETRY": false} {
+		verdict := "pass"
+		if !want {
+			verdict = "warn"
+		}
+		h.Record(checkhistory.Audio, checkhistory.Entry{Time: now, Verdict: verdict, Code: code})
+		if got := EchoTestPassed(h, now); got != want {
+			t.Errorf("%s (%s): skip BBB's echo test = %v, want %v", code, verdict, got, want)
+		}
+	}
+	// A pass whose code says some echo remains never skips it.
+	h.Record(checkhistory.Audio, checkhistory.Entry{Time: now, Verdict: "pass", Code: "LEAK"})
+	if EchoTestPassed(h, now) {
+		t.Error("LEAK skipped BBB's echo test")
+	}
 }
 
 func TestCheckJoinURL(t *testing.T) {

@@ -61,7 +61,10 @@ const EchoTestWindow = 30 * time.Minute
 
 // EchoTestPassed reports whether Tafel's audio check passed within
 // EchoTestWindow before now, according to the check history (nil: the
-// default one).
+// default one). Only a clear pass counts: no echo path found (OK) or
+// headset-class leakage (OK_LEAK). A warning — some echo (LEAK), noise
+// that hides weak echoes (OK_NOISY), an inconclusive run (RETRY) — leaves
+// BBB's own echo test in place.
 func EchoTestPassed(h *checkhistory.Store, now time.Time) bool {
 	if h == nil {
 		var err error
@@ -70,7 +73,14 @@ func EchoTestPassed(h *checkhistory.Store, now time.Time) bool {
 		}
 	}
 	e, ok := h.Last(checkhistory.Audio)
-	return ok && e.Passed(now, EchoTestWindow)
+	if !ok || !e.Passed(now, EchoTestWindow) || e.Verdict != "pass" {
+		return false
+	}
+	switch e.Code {
+	case "", "OK", "OK_LEAK": // "": entries written before codes were kept
+		return true
+	}
+	return false
 }
 
 // OpenGrace is how long OpenWithin waits for the browser command. A
