@@ -21,8 +21,9 @@ DEBS_BUILD := gcc libc6-dev ca-certificates pkg-config \
               libxinerama-dev libxi-dev libxxf86vm-dev libxkbcommon-dev libwayland-dev wayland-protocols
 # xvfb (+ Mesa's software GL), xdotool, imagemagick: the GUI end-to-end
 # tests and benchmarks run the real app on a virtual X server and take
-# screenshots. dbus: private session buses for the fake tray host.
-DEBS_GUI   := xvfb libgl1-mesa-dri xdotool imagemagick dbus
+# screenshots; x11-utils (xev): the benchmark sees the window being mapped.
+# dbus: private session buses for the fake tray host.
+DEBS_GUI   := xvfb libgl1-mesa-dri xdotool imagemagick x11-utils dbus
 DEBS_TEST  := $(DEBS_BUILD) $(DEBS_GUI) curl coturn nodejs pulseaudio pulseaudio-utils gnome-keyring dbus \
               nftables iproute2 util-linux
 DEBS_DEMO  := $(DEBS_BUILD)
@@ -79,6 +80,7 @@ bench: deps-bench
 	$(GO) run -tags $(TAGS) ./bench/lessonprep
 	$(GO) run -tags $(TAGS) ./bench/audio -trials $(AUDIO_TRIALS)
 	$(GO) run -tags $(TAGS) ./bench/preflight
+	$(GO) run -tags $(TAGS) ./bench/gui
 
 FUZZTIME ?= 30s
 fuzz:

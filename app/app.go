@@ -139,10 +139,10 @@ func (u *UI) closeMain() {
 
 // SetupTray installs the tray icon and menu, and reports whether a tray
 // host shows them right now. It must run before the app's Run (Fyne 2.8.1
-// starts its tray only then). The tray is installed even without a host:
-// at login Tafel may start before the shell's tray, and fyne.io/systray
-// registers as soon as one appears. Hiding into the tray is decided at
-// each close against the host present then (closeMain).
+// starts its tray only then); cmd/tafel calls it when a tray host exists.
+// Should the host go away later, fyne.io/systray registers again when it
+// returns, and closing the window quits meanwhile: hiding into the tray is
+// decided at each close against the host present then (closeMain).
 func (u *UI) SetupTray() bool {
 	desk, ok := u.app.(desktop.App)
 	if !ok {

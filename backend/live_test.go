@@ -1,6 +1,7 @@
 package backend
 
 import (
+	"slices"
 	"sync"
 	"testing"
 
@@ -65,20 +66,8 @@ func TestMergeLive(t *testing.T) {
 	} {
 		r := &rooms.Room{Live: c.file}
 		mergeLive(r, c.run)
-		if (r.Live == nil) != (c.want == nil) || r.Live != nil && (r.Live.CreateTime != c.want.CreateTime || !equal(r.Live.Uploaded, c.want.Uploaded)) {
+		if (r.Live == nil) != (c.want == nil) || r.Live != nil && (r.Live.CreateTime != c.want.CreateTime || !slices.Equal(r.Live.Uploaded, c.want.Uploaded)) {
 			t.Errorf("%s: %+v", c.name, r.Live)
 		}
 	}
-}
-
-func equal(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }

@@ -3,14 +3,11 @@ package preflight
 import (
 	"context"
 	"net/http"
-	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/tafel-schule/tafel/config"
-	"github.com/tafel-schule/tafel/internal/bbbsim"
 	"github.com/tafel-schule/tafel/internal/testenv"
 	"github.com/tafel-schule/tafel/rooms"
 	"github.com/tafel-schule/tafel/translations"
@@ -24,20 +21,8 @@ import (
 // runner's.
 func TestPreflightNoGoroutineLeak(t *testing.T) {
 	testenv.StartPulseHeadset(t)
-	c := testenv.StartCoturn(t, testenv.CoturnOptions{})
-	sim, err := bbbsim.New(bbbsim.Config{Secret: poolSecret, TURN: []bbbsim.TURNServer{
-		{URL: c.URL("udp"), Secret: c.Secret}, {URL: c.URL("tcp"), Secret: c.Secret}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { srv.Close(); sim.Close() })
 	tr := &http.Transport{}
-	p, err := rooms.NewDirectPool(config.Pool{Name: "Schule", URL: srv.URL + "/bigbluebutton/api"}, poolSecret,
-		rooms.DirectOptions{HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, _, srv := startPoolWith(t, rooms.DirectOptions{HTTPClient: &http.Client{Transport: tr, Timeout: 30 * time.Second}})
 	settle := func() {
 		tr.CloseIdleConnections()
 		srv.CloseClientConnections()

@@ -30,6 +30,14 @@ const poolSecret = "preflight-pool-secret"
 // TCP URLs, and returns the pool and coturn.
 func startPool(t *testing.T) (rooms.Pool, *testenv.Coturn) {
 	t.Helper()
+	p, c, _ := startPoolWith(t, rooms.DirectOptions{})
+	return p, c
+}
+
+// startPoolWith is startPool with the pool's options; it also returns the
+// simulator's test server.
+func startPoolWith(t *testing.T, opts rooms.DirectOptions) (rooms.Pool, *testenv.Coturn, *httptest.Server) {
+	t.Helper()
 	c := testenv.StartCoturn(t, testenv.CoturnOptions{})
 	sim, err := bbbsim.New(bbbsim.Config{Secret: poolSecret, TURN: []bbbsim.TURNServer{
 		{URL: c.URL("udp"), Secret: c.Secret}, {URL: c.URL("tcp"), Secret: c.Secret}}})
@@ -38,11 +46,11 @@ func startPool(t *testing.T) (rooms.Pool, *testenv.Coturn) {
 	}
 	srv := httptest.NewServer(sim.Handler())
 	t.Cleanup(func() { srv.Close(); sim.Close() })
-	p, err := rooms.NewDirectPool(config.Pool{Name: "Schule", URL: srv.URL + "/bigbluebutton/api"}, poolSecret, rooms.DirectOptions{})
+	p, err := rooms.NewDirectPool(config.Pool{Name: "Schule", URL: srv.URL + "/bigbluebutton/api"}, poolSecret, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
-	return p, c
+	return p, c, srv
 }
 
 func history(t *testing.T) *checkhistory.Store {

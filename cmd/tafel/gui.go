@@ -119,10 +119,16 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 	}
 	u := tafelui.New(a, svc, tafelui.Options{TrayAvailable: trayhost.Available, Demo: gc.demo, Icon: icon})
 	ui.Store(u)
-	// The tray must be set up before Run (Fyne starts it only then); only
-	// --hidden (autostart) stays out of sight, and only when a tray host
-	// shows the icon right now.
-	trayNow := u.SetupTray()
+	// Fyne 2.8.1 starts its tray only when it is set up before Run, and a
+	// tray costs a hidden helper window (measured: +9 MB RSS, +20 ms to
+	// the first window). So Tafel sets it up when a tray host is there at
+	// start; without one (stock GNOME) it is a normal window. An autostart
+	// (--hidden) may run before the desktop's tray at login: it waits a
+	// little for one to appear.
+	trayNow := false
+	if trayhost.Available() || gc.hidden && waitForTrayHost(ctx, trayWaitAtLogin) {
+		trayNow = u.SetupTray()
+	}
 	if !gc.hidden || !trayNow || showPending.Swap(false) {
 		u.ShowMain()
 	}
@@ -148,6 +154,25 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 	defer stop()
 	a.Run()
 	return exitOK
+}
+
+// trayWaitAtLogin is how long an autostart waits for the desktop's tray.
+const trayWaitAtLogin = 15 * time.Second
+
+// waitForTrayHost polls for a tray host until one appears or max passes.
+func waitForTrayHost(ctx context.Context, max time.Duration) bool {
+	ctx, cancel := context.WithTimeout(ctx, max)
+	defer cancel()
+	for {
+		if trayhost.AvailableContext(ctx) {
+			return true
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(500 * time.Millisecond):
+		}
+	}
 }
 
 // startupSettle is when the window has finished its first loads.
