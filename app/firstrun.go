@@ -268,7 +268,7 @@ func (v *firstRunView) testAndSave() {
 		err := setup.AddPool(ctx, name, url, secret)
 		msg := ""
 		if err != nil {
-			msg = v.u.explainForTeacher(err)
+			msg = v.u.explain(err)
 		}
 		fyne.Do(func() {
 			v.busy = false
@@ -317,7 +317,7 @@ func (v *firstRunView) doFinish() {
 		err := store.Save(s)
 		msg := ""
 		if err != nil {
-			msg = t("ui.settings.save_failed") + " " + v.u.explainForTeacher(err)
+			msg = t("ui.settings.save_failed") + " " + v.u.explain(err)
 		}
 		fyne.Do(func() {
 			if v.closed {
@@ -346,15 +346,4 @@ func (v *firstRunView) close() {
 		v.doneSent = true
 		v.done()
 	}
-}
-
-// explainForTeacher turns a service error into one plain sentence (what
-// happened, what to do). It may call a service: never on the Fyne goroutine.
-func (u *UI) explainForTeacher(err error) string {
-	if u.svc.Lessons != nil {
-		if s := u.svc.Lessons.Explain(err); s != "" {
-			return s
-		}
-	}
-	return t("ui.firstrun.error_generic")
 }

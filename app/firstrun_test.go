@@ -107,7 +107,7 @@ func TestFirstRunAddPoolFails(t *testing.T) {
 			v.secret.OnSubmitted(v.secret.Text) // Enter in the secret field
 			serviceCalls.Wait()
 
-			want := t2("ui.firstrun.error_generic")
+			want := t2("ui.main.error_generic")
 			if lessons != nil {
 				want = "The pool rejects the secret."
 			}

@@ -313,14 +313,7 @@ func (lv *linksView) load(classList string) {
 	ctx, room := lv.ctx, lv.room
 	m.goBG(func() {
 		cl, cards, err := u.makeLinks(ctx, room, classList)
-		var msg string
-		var fresh rooms.Room
-		var haveRoom bool
-		if err != nil {
-			msg = u.explain(err)
-		} else {
-			fresh, haveRoom = u.rememberClassList(room, classList)
-		}
+		msg, fresh, haveRoom := u.afterLinks(room, classList, err)
 		mainDo(func() {
 			if haveRoom {
 				m.putRoom(room, fresh) // the main window names the class list now
@@ -499,14 +492,7 @@ func (u *UI) copyLinksFrom(room, classList string) {
 		ctx, cancel := context.WithTimeout(u.ctx, linksTimeout)
 		defer cancel()
 		cl, err := u.svc.Lessons.StudentLinks(ctx, room, classList)
-		var msg string
-		var fresh rooms.Room
-		var haveRoom bool
-		if err != nil {
-			msg = u.explain(err)
-		} else {
-			fresh, haveRoom = u.rememberClassList(room, classList)
-		}
+		msg, fresh, haveRoom := u.afterLinks(room, classList, err)
 		mainDo(func() {
 			if haveRoom {
 				u.mv.putRoom(room, fresh)
@@ -538,4 +524,15 @@ func (u *UI) copyToClipboard(cl ClassLinks, w fyne.Window) {
 		u.ShowMain()
 	}
 	u.showMessage(t("ui.links.copied_title"), t("ui.links.copied", map[string]any{"Count": n}), w)
+}
+
+// afterLinks is the background half of making links: the message for a
+// failure, or the room with the class list remembered (haveRoom false when
+// it could not be saved).
+func (u *UI) afterLinks(room, classList string, err error) (msg string, fresh rooms.Room, haveRoom bool) {
+	if err != nil {
+		return u.explain(err), rooms.Room{}, false
+	}
+	fresh, haveRoom = u.rememberClassList(room, classList)
+	return "", fresh, haveRoom
 }

@@ -392,7 +392,9 @@ func presetExplain(id string) string {
 // Fyne goroutine, like every service method.
 func (u *UI) explain(err error) string {
 	if u.svc.Lessons != nil {
-		return u.svc.Lessons.Explain(err)
+		if s := u.svc.Lessons.Explain(err); s != "" {
+			return s
+		}
 	}
 	return t("ui.main.error_generic")
 }

@@ -276,7 +276,7 @@ func (v *settingsView) doSave() {
 		err := store.Save(s)
 		msg := ""
 		if err != nil {
-			msg = t("ui.settings.save_failed") + " " + v.u.explainForTeacher(err)
+			msg = t("ui.settings.save_failed") + " " + v.u.explain(err)
 		}
 		fyne.Do(func() {
 			v.save.Enable()

@@ -190,9 +190,9 @@ func (b *Backend) room(name string) (rooms.Room, error) {
 	return b.store.Get(name)
 }
 
-// teacherName is the name the teacher appears with in the meeting: the
+// TeacherName is the name the teacher appears with in the meeting: the
 // setting, else the OS account's full name, else its login.
-func teacherName(u *config.User) string {
+func TeacherName(u *config.User) string {
 	if u != nil && strings.TrimSpace(u.TeacherName) != "" {
 		return strings.TrimSpace(u.TeacherName)
 	}

@@ -3,7 +3,6 @@ package backend
 import (
 	"context"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -49,9 +48,9 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 	defer cancel()
 	res, err := rooms.StartLesson(ctx, pool, &room, rooms.StartOptions{
 		Policy:       b.opts.Policy,
-		TeacherName:  teacherName(u),
+		TeacherName:  TeacherName(u),
 		SkipEchoTest: skip,
-		Prepare:      validateSlide,
+		Prepare:      PrepareSlide,
 		Upload:       bbbclient.UploadOptions{Progress: progress},
 	})
 	if err != nil {
@@ -69,7 +68,7 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 		out.Warnings = append(out.Warnings, b.explain(tr, err))
 	}
 	for _, is := range res.SlideIssues {
-		out.Warnings = append(out.Warnings, slideIssueMessage(tr, is, pool.Limits()))
+		out.Warnings = append(out.Warnings, SlideIssueMessage(tr, is, pool.Limits()))
 	}
 	if err := rooms.CheckJoinURL(res.URL, pc.URL); err != nil {
 		return out, err
@@ -270,69 +269,12 @@ func (b *Backend) uploadIfRunning(ctx context.Context, tr translations.Translato
 	if err := plan.InsertAll(ctx, poolInserter{pool}, room.MeetingID, 0, progress); err != nil {
 		return later(poolErr(pc.Name, err))
 	}
-	sent := map[string]bool{}
-	for _, bt := range plan.Batches {
-		for _, f := range bt.Files {
-			sent[f.Path] = true
-		}
-	}
 	r := room
 	for i, s := range todoSlides {
-		if sent[todo[i].Path] {
+		if plan.Sends(todo[i].Path) {
 			r.MarkUploaded(st.CreateTime, s)
 			res.Uploaded = append(res.Uploaded, s.Name)
 		}
 	}
 	return r.Live, res
-}
-
-// validateSlide re-checks an attached slide before it goes up (as `tafel
-// start` does): an unchanged file is sent as is, a changed one is
-// validated again against the pool's limits.
-func validateSlide(ctx context.Context, s rooms.Slide, lim rooms.Limits) (bbbclient.Document, error) {
-	if s.Unchanged() {
-		return rooms.FileSlide(ctx, s, lim)
-	}
-	sl := slides.Limits{MaxFileSize: lim.FileBytes, MaxPages: lim.Pages, MaxInlineBody: lim.InlineBytes}
-	info, err := slides.Validate(ctx, s.Path, sl)
-	if err != nil {
-		return bbbclient.Document{}, err
-	}
-	plan, err := slides.Prepare([]*slides.Info{info}, slides.PrepareOptions{Limits: sl})
-	if err != nil {
-		return bbbclient.Document{}, err
-	}
-	if len(plan.Batches) == 0 || len(plan.Batches[0].Docs) == 0 {
-		if len(plan.NeedURL) > 0 {
-			return bbbclient.Document{}, plan.NeedURL[0]
-		}
-		return bbbclient.Document{}, &rooms.Error{Code: rooms.CodeSlideMissing, Detail: s.Name}
-	}
-	return plan.Batches[0].Docs[0], nil
-}
-
-// slideIssueMessage explains why a slide did not go up with the start.
-func slideIssueMessage(tr translations.Translator, is rooms.SlideIssue, lim rooms.Limits) string {
-	var se *slides.Error
-	if errors.As(is.Err, &se) {
-		return slides.Message(tr, is.Err)
-	}
-	data := map[string]any{"Name": is.Slide, "Limit": formatBytes(lim.InlineBytes)}
-	switch is.Code {
-	case rooms.CodeSlideTooLarge:
-		return tr.T("start.slide_needs_url", data)
-	case rooms.CodeSlideMissing:
-		return tr.T("start.slide_missing", data)
-	}
-	return tr.T("start.slide_failed", data)
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	}
-	return fmt.Sprintf("%d B", n)
 }

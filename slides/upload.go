@@ -148,3 +148,16 @@ func (p *Plan) InsertAll(ctx context.Context, in Inserter, meetingID string, fro
 	}
 	return nil
 }
+
+// Sends reports whether the plan's batches carry the local file at path
+// (files in NeedURL are not sent).
+func (p *Plan) Sends(path string) bool {
+	for _, b := range p.Batches {
+		for _, f := range b.Files {
+			if f.Path == path {
+				return true
+			}
+		}
+	}
+	return false
+}

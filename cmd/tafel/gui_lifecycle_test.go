@@ -25,7 +25,7 @@ import (
 
 // waitExit waits for a child started with guiEnv.start and returns its
 // exit code.
-func waitExit(t *testing.T, done <-chan error, out *syncBuffer, within time.Duration, what string) int {
+func waitExit(t *testing.T, done <-chan error, out *testenv.SyncBuffer, within time.Duration, what string) int {
 	t.Helper()
 	select {
 	case err := <-done:

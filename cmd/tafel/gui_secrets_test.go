@@ -75,7 +75,7 @@ func TestGUISecretsNeverLeak(t *testing.T) {
 	t.Setenv("TMPDIR", tmp) // the backend's temporary sheets land here
 
 	// Everything logged through slog or the log package.
-	logs := &syncBuffer{}
+	logs := &testenv.SyncBuffer{}
 	oldLog := slog.Default()
 	slog.SetDefault(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	t.Cleanup(func() { slog.SetDefault(oldLog) })

@@ -15,10 +15,10 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/user"
 	"strings"
 	"time"
 
+	"github.com/tafel-schule/tafel/backend"
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/checkhistory"
 	"github.com/tafel-schule/tafel/config"
@@ -338,23 +338,13 @@ func presetIDs() []string {
 	return out
 }
 
-// teacherName is the name the teacher appears with in the meeting.
+// teacherName is the name the teacher appears with in the meeting: --name,
+// else as in the GUI (backend.TeacherName).
 func teacherName(u *config.User, flagName string) string {
 	if n := strings.TrimSpace(flagName); n != "" {
 		return n
 	}
-	if u != nil && strings.TrimSpace(u.TeacherName) != "" {
-		return strings.TrimSpace(u.TeacherName)
-	}
-	if cu, err := user.Current(); err == nil {
-		if n, _, _ := strings.Cut(cu.Name, ","); strings.TrimSpace(n) != "" {
-			return strings.TrimSpace(n)
-		}
-		if cu.Username != "" {
-			return cu.Username
-		}
-	}
-	return "Tafel"
+	return backend.TeacherName(u)
 }
 
 // bbbErrorCode is a stable machine code for a failed pool call (--json).

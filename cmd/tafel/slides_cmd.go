@@ -139,15 +139,9 @@ func runSlides(ctx context.Context, e env) int {
 				code = worst(code, exitFail)
 				break
 			}
-			sent := map[string]bool{}
-			for _, b := range plan.Batches {
-				for _, f := range b.Files {
-					sent[f.Path] = true
-				}
-			}
 			r := room
 			for i, s := range todoSlides {
-				if sent[todo[i].Path] {
+				if plan.Sends(todo[i].Path) {
 					r.MarkUploaded(st.CreateTime, s)
 					res.Uploaded = append(res.Uploaded, s.Name)
 				}

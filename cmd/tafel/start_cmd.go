@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tafel-schule/tafel/backend"
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/rooms"
 	"github.com/tafel-schule/tafel/slides"
@@ -57,7 +58,7 @@ func runStart(ctx context.Context, e env) int {
 		Policy:       roomsPolicy(),
 		TeacherName:  teacherName(u, *name),
 		SkipEchoTest: skip,
-		Prepare:      validateSlide,
+		Prepare:      backend.PrepareSlide,
 		Upload:       bbbclient.UploadOptions{Progress: progress},
 	})
 	progress(-1, -1)
@@ -76,7 +77,7 @@ func runStart(ctx context.Context, e env) int {
 	}
 	for i, is := range res.SlideIssues {
 		code = worst(code, exitWarn)
-		fmt.Fprintln(e.stderr, slideIssueMessage(e, is, pool.Limits()))
+		fmt.Fprintln(e.stderr, backend.SlideIssueMessage(e.tr, is, pool.Limits()))
 		if c := slides.CodeOf(is.Err); c != "" {
 			res.SlideIssues[i].Code = string(c) // the validator's precise code for --json
 		}
@@ -121,60 +122,6 @@ func runStart(ctx context.Context, e env) int {
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("start.opened", map[string]any{"Room": room.Name}))
 	return code
-}
-
-// validateSlide re-checks an attached slide before it goes up: a file that
-// is unchanged since `tafel slides` checked it is sent as is (fast path);
-// a changed one is validated again against the pool's limits.
-func validateSlide(ctx context.Context, s rooms.Slide, lim rooms.Limits) (bbbclient.Document, error) {
-	if s.Unchanged() {
-		return rooms.FileSlide(ctx, s, lim)
-	}
-	info, err := slides.Validate(ctx, s.Path, slideLimits(lim))
-	if err != nil {
-		return bbbclient.Document{}, err
-	}
-	plan, err := slides.Prepare([]*slides.Info{info}, slides.PrepareOptions{Limits: slideLimits(lim)})
-	if err != nil {
-		return bbbclient.Document{}, err
-	}
-	if len(plan.Batches) == 0 || len(plan.Batches[0].Docs) == 0 {
-		if len(plan.NeedURL) > 0 {
-			return bbbclient.Document{}, plan.NeedURL[0]
-		}
-		return bbbclient.Document{}, &rooms.Error{Code: rooms.CodeSlideMissing, Detail: s.Name}
-	}
-	return plan.Batches[0].Docs[0], nil
-}
-
-func slideLimits(l rooms.Limits) slides.Limits {
-	return slides.Limits{MaxFileSize: l.FileBytes, MaxPages: l.Pages, MaxInlineBody: l.InlineBytes}
-}
-
-// slideIssueMessage explains why a slide did not go up.
-func slideIssueMessage(e env, is rooms.SlideIssue, lim rooms.Limits) string {
-	var se *slides.Error
-	if errors.As(is.Err, &se) {
-		return slides.Message(e.tr, is.Err)
-	}
-	data := map[string]any{"Name": is.Slide, "Limit": formatBytes(lim.InlineBytes)}
-	switch is.Code {
-	case rooms.CodeSlideTooLarge:
-		return e.tr.T("start.slide_needs_url", data)
-	case rooms.CodeSlideMissing:
-		return e.tr.T("start.slide_missing", data)
-	}
-	return e.tr.T("start.slide_failed", data)
-}
-
-func formatBytes(n int64) string {
-	switch {
-	case n >= 1<<20:
-		return fmt.Sprintf("%.1f MB", float64(n)/(1<<20))
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KB", (n+1023)/1024)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // newProgress returns an upload progress callback that redraws one line on

@@ -31,7 +31,7 @@ type Coturn struct {
 	// RelayMin and RelayMax bound the relayed ports (e.g. for loss rules).
 	RelayMin, RelayMax int
 	cmd                *exec.Cmd
-	log                *syncBuffer
+	log                *SyncBuffer
 }
 
 // CoturnOptions configure StartCoturn; zero values pick test defaults.
@@ -102,7 +102,7 @@ func LaunchCoturn(bin, dir string, opt CoturnOptions) (*Coturn, error) {
 		relayLo = 45000
 	}
 	c := &Coturn{Host: "127.0.0.1", Port: port, Secret: opt.Secret, Realm: opt.Realm,
-		RelayMin: relayLo, RelayMax: relayLo + 200, log: &syncBuffer{}}
+		RelayMin: relayLo, RelayMax: relayLo + 200, log: &SyncBuffer{}}
 	conf := []string{
 		"listening-ip=127.0.0.1",
 		"relay-ip=127.0.0.1",
@@ -198,19 +198,20 @@ func (c *Coturn) Stop() {
 // Log returns what coturn printed so far.
 func (c *Coturn) Log() string { return c.log.String() }
 
-// syncBuffer is written by the exec copier goroutine and read by tests.
-type syncBuffer struct {
+// SyncBuffer collects a child process's output (written by the exec copier
+// goroutine) while tests read it.
+type SyncBuffer struct {
 	mu sync.Mutex
 	b  bytes.Buffer
 }
 
-func (s *syncBuffer) Write(p []byte) (int, error) {
+func (s *SyncBuffer) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.Write(p)
 }
 
-func (s *syncBuffer) String() string {
+func (s *SyncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()

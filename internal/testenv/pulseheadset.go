@@ -33,7 +33,7 @@ type PulseHeadset struct {
 	NoiseDBFS float64
 	env       []string
 	daemon    *exec.Cmd
-	log       *syncBuffer
+	log       *SyncBuffer
 	stopFeed  context.CancelFunc
 	feedDone  chan struct{}
 	exited    chan error
@@ -89,7 +89,7 @@ set-default-source mic
 		return nil, err
 	}
 	p := &PulseHeadset{Dir: dir, Server: "unix:" + sock, Sink: "speaker", Source: "mic", NoiseDBFS: -65,
-		log: &syncBuffer{}, exited: make(chan error, 1)}
+		log: &SyncBuffer{}, exited: make(chan error, 1)}
 	p.env = append(os.Environ(),
 		"HOME="+dir, "XDG_RUNTIME_DIR="+dir, "PULSE_RUNTIME_PATH="+dir,
 		"PULSE_STATE_PATH="+dir, "PULSE_SERVER="+p.Server, "PULSE_COOKIE="+filepath.Join(dir, "cookie"))

@@ -23,7 +23,7 @@ import (
 type Xvfb struct {
 	Display string // ":N", for DISPLAY
 	cmd     *exec.Cmd
-	log     *syncBuffer
+	log     *SyncBuffer
 	done    chan struct{}
 }
 
@@ -63,7 +63,7 @@ func LaunchXvfb(bin string) (*Xvfb, error) {
 		return nil, err
 	}
 	defer r.Close()
-	x := &Xvfb{log: &syncBuffer{}, done: make(chan struct{})}
+	x := &Xvfb{log: &SyncBuffer{}, done: make(chan struct{})}
 	x.cmd = exec.Command(bin, "-displayfd", "3", "-screen", "0", xvfbScreen, "-nolisten", "tcp", "-noreset")
 	x.cmd.ExtraFiles = []*os.File{w}
 	x.cmd.Stdout, x.cmd.Stderr = x.log, x.log
