@@ -15,6 +15,8 @@ const (
 	CodeKeyringTimeout     = "keyring_timeout"
 	CodeSecretNotFound     = "secret_not_found"
 	CodeSecretInvalid      = "secret_invalid"
+	// CodeManaged: school IT fixed this setting in managed.json.
+	CodeManaged = "managed"
 )
 
 // Error is a configuration error with a stable Code. Err (if any) is the
@@ -58,6 +60,7 @@ var (
 	ErrKeyringTimeout     = &Error{Code: CodeKeyringTimeout}
 	ErrSecretNotFound     = &Error{Code: CodeSecretNotFound}
 	ErrSecretInvalid      = &Error{Code: CodeSecretInvalid}
+	ErrManaged            = &Error{Code: CodeManaged}
 )
 
 // Code returns the stable code of err: an *Error's Code, "corrupt_file",

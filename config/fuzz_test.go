@@ -38,3 +38,34 @@ func FuzzLoadUser(f *testing.F) {
 		}
 	})
 }
+
+// FuzzParseAdmin: any admin file gives a usable layer or warnings, never a
+// panic; a used layer only holds valid values; warnings never echo content.
+func FuzzParseAdmin(f *testing.F) {
+	f.Add([]byte(`{"version":1,"pools":[{"name":"Schul-BBB","url":"https://bbb.example"}],"default_pool":"Schul-BBB","language":"de","browser":"firefox","check_before_lesson":true,"close_to_tray":false,"presets":{"*":{"record":false}}}`))
+	f.Add([]byte(`{"language":"fr","teacher_name":"x","pools":[{"name":"","url":"http://a"}]}`))
+	f.Add([]byte("\xef\xbb\xbf{\"version\":2}"))
+	f.Add([]byte(`{"presets":{"lesson":[]},"close_to_tray":"yes"}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		a, probs := ParseAdmin(data, "/etc/xdg/tafel/managed.json", SourceManaged)
+		for _, p := range probs {
+			if len(data) > 12 && strings.Contains(p.Error(), string(data)) {
+				t.Fatal("warning echoes file content")
+			}
+		}
+		if a == nil {
+			if len(probs) == 0 {
+				t.Fatal("file ignored without a warning")
+			}
+			return
+		}
+		if a.Language != nil && *a.Language != "" && *a.Language != "de" && *a.Language != "en" {
+			t.Fatalf("language %q used", *a.Language)
+		}
+		for _, p := range a.Pools {
+			if _, err := NewPool(p.Name, p.URL, p.Checksum); err != nil {
+				t.Fatalf("invalid pool used: %v", err)
+			}
+		}
+	})
+}

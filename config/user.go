@@ -34,7 +34,8 @@ type Pool struct {
 	// MaxFileBytes is the pool's per-file limit (BBB default 30,000,000).
 	MaxFileBytes int64 `json:"max_file_bytes,omitempty"`
 
-	problem error // set by LoadUser for an entry "tafel pool add" would refuse
+	problem error  // set by LoadUser for an entry "tafel pool add" would refuse
+	source  Source // the layer the entry comes from (Layered.Effective)
 	// MaxPages is the pool's page limit per file (BBB default 200).
 	MaxPages int `json:"max_pages,omitempty"`
 }
@@ -59,6 +60,15 @@ func (p Pool) Limits() (inline, file int64, pages int) {
 		pages = DefaultMaxPages
 	}
 	return
+}
+
+// Source is the configuration layer the pool comes from: SourceUser for
+// the teacher's own, SourceManaged or SourceRecommended for school IT's.
+func (p Pool) Source() Source {
+	if p.source == "" {
+		return SourceUser
+	}
+	return p.source
 }
 
 // SecretKey is the keyring account of the pool's shared secret.

@@ -268,12 +268,16 @@ func FindPreset(id string) (Preset, bool) {
 	return Preset{}, false
 }
 
-// Policy is what school IT fixes for rooms (issue 7 fills it from the
-// managed configuration; today it is empty). Forced settings win over the
-// preset and the room's overrides, and teachers cannot override them.
+// Policy is what school IT set for rooms in its admin files (PolicyFrom).
+// Forced settings (managed.json) win over the preset and the room's
+// overrides, and teachers cannot override them; Recommended settings
+// (recommended.json) change a preset's starting values, which a room may
+// still override.
 type Policy struct {
 	// Forced maps a preset ID, or "*" for every preset, to fixed settings.
 	Forced map[string]Settings
+	// Recommended maps a preset ID, or "*", to changed preset defaults.
+	Recommended map[string]Settings
 }
 
 // forced returns the settings fixed for preset.
@@ -299,13 +303,15 @@ func (p Policy) CheckOverrides(preset string, over Settings) error {
 	return nil
 }
 
-// Resolve returns the effective settings: preset < overrides < policy.
+// Resolve returns the effective settings: preset < IT's recommended
+// values < the room's overrides < IT's forced values.
 func Resolve(presetID string, over Settings, pol Policy) (Settings, error) {
 	pr, ok := FindPreset(presetID)
 	if !ok {
 		return Settings{}, &Error{Code: CodeUnknownPreset, Detail: presetID}
 	}
-	return pr.Settings.Merge(over).Merge(pol.forced(pr.ID)), nil
+	base := pr.Settings.Merge(pol.Recommended["*"]).Merge(pol.Recommended[pr.ID])
+	return base.Merge(over).Merge(pol.forced(pr.ID)), nil
 }
 
 // CreateParams maps resolved settings to BBB create parameters. Unset
