@@ -21,6 +21,9 @@ import (
 type Options struct {
 	// ConfigDir holds config.json and rooms.json; "" is config.Dir().
 	ConfigDir string
+	// AdminDir holds school IT's recommended.json and managed.json; "" is
+	// config.AdminDir() (the system directory or TAFEL_CONFIG_DIR).
+	AdminDir string
 	// Secrets keeps the pools' shared secrets; nil is the OS keyring.
 	Secrets config.Secrets
 	// HTTPClient talks to the pool; nil is a client with a 60 s timeout.
@@ -36,7 +39,8 @@ type Options struct {
 	Lang string
 	// Now is the clock; nil is time.Now.
 	Now func() time.Time
-	// Policy is what school IT fixed for rooms (issue 7); zero for now.
+	// Policy is what school IT set for rooms; zero reads it from the admin
+	// files (rooms.PolicyFrom).
 	Policy rooms.Policy
 	// KeyringTimeout bounds the keyring look-up of NeedsPool, which must
 	// not hang on an unlock prompt; default 10 s.
@@ -90,6 +94,9 @@ func Open(opts Options) (*Backend, error) {
 	if opts.KeyringTimeout <= 0 {
 		opts.KeyringTimeout = 10 * time.Second
 	}
+	if opts.AdminDir == "" {
+		opts.AdminDir = config.AdminDir()
+	}
 	b := &Backend{opts: opts, userPath: filepath.Join(opts.ConfigDir, config.UserFileName)}
 
 	var warnings []error
@@ -101,15 +108,22 @@ func Open(opts Options) (*Backend, error) {
 		warnings = append(warnings, err)
 	}
 	b.store = store
-	u, err := config.LoadUser(b.userPath)
+	l, err := b.loadLayers()
 	if err != nil {
 		if !usableFileError(err) {
 			return nil, err
 		}
 		warnings = append(warnings, err)
 	}
-	if u != nil {
-		b.lang = u.Language
+	if l != nil {
+		b.lang = l.Effective().Language
+		// IT's malformed admin files: shown once, and then ignored.
+		warnings = append(warnings, l.Warnings()...)
+		pol, probs := rooms.PolicyFrom(l)
+		if b.opts.Policy.Forced == nil && b.opts.Policy.Recommended == nil {
+			b.opts.Policy = pol
+			warnings = append(warnings, probs...)
+		}
 	}
 	return b, errors.Join(warnings...)
 }
@@ -160,14 +174,21 @@ func (b *Backend) tr() translations.Translator {
 	return translations.New(translations.FromEnvironment())
 }
 
-// loadUser reads config.json afresh (the CLI may have changed it). A
-// damaged file reads as empty (Open reported it); a newer one is an error.
+// loadUser returns the configuration in force (all layers), read afresh
+// (the CLI may have changed it). A damaged user file reads as empty (Open
+// reported it); a newer one is an error.
 func (b *Backend) loadUser() (*config.User, error) {
-	u, err := config.LoadUser(b.userPath)
-	if u == nil {
+	l, err := b.loadLayers()
+	if l == nil {
 		return nil, err
 	}
-	return u, nil
+	return l.Effective(), nil
+}
+
+// loadLayers reads the user's file and the admin files, for changing the
+// user's layer.
+func (b *Backend) loadLayers() (*config.Layered, error) {
+	return config.Load(config.LoadOptions{UserPath: b.userPath, AdminDir: b.opts.AdminDir})
 }
 
 // openPool resolves the pool called name (or the default) and opens it

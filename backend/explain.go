@@ -75,6 +75,13 @@ func (b *Backend) explain(tr translations.Translator, err error) string {
 		return tr.T("rooms.busy")
 	}
 
+	// School IT's admin files: one sentence per file, the details are in
+	// `tafel config show` and the report.
+	var afe *config.AdminFileError
+	if errors.As(err, &afe) {
+		return tr.T("config.admin_file_problem", map[string]any{"Path": afe.Path})
+	}
+
 	// Pools and the keyring.
 	var pfe *config.PoolFileError
 	if errors.As(err, &pfe) {
@@ -107,6 +114,8 @@ func (b *Backend) explain(tr translations.Translator, err error) string {
 			return tr.T("pool.secret_invalid")
 		case config.CodeNoConfigDir:
 			return tr.T("rooms.no_config_dir")
+		case config.CodeManaged:
+			return tr.T("config.managed_gui")
 		}
 		return tr.T("backend.failed")
 	}

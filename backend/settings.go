@@ -27,42 +27,65 @@ func (s *Settings) Load() AppSettings {
 }
 
 // Save writes the settings atomically, keeping everything else in
-// config.json (pools) as it is on disk now.
+// config.json (pools) as it is on disk now. Settings school IT fixed are
+// not written, and a value equal to what IT recommends (or the default)
+// stays unset, so a later recommendation still reaches this teacher.
 func (s *Settings) Save(a AppSettings) error {
 	b := s.b
 	b.cfgMu.Lock()
 	defer b.cfgMu.Unlock()
-	u, err := b.loadUser()
-	if err != nil {
+	l, err := b.loadLayers()
+	if l == nil {
 		return err // a newer file is never overwritten
 	}
-	if l := strings.TrimSpace(a.Language); l != "" {
-		a.Language = translations.Normalize(l)
+	u, in := l.User, l.Inherited()
+	if lang := strings.TrimSpace(a.Language); lang != "" {
+		a.Language = translations.Normalize(lang)
 	}
-	u.Language = strings.TrimSpace(a.Language)
-	u.Browser = strings.TrimSpace(a.Browser)
+	if !l.Locked(config.KeyLanguage) {
+		u.Language = stringSetting(u.Language, strings.TrimSpace(a.Language), in.Language)
+	}
+	if !l.Locked(config.KeyBrowser) {
+		u.Browser = stringSetting(u.Browser, strings.TrimSpace(a.Browser), in.Browser)
+	}
 	u.TeacherName = strings.TrimSpace(a.TeacherName)
-	// An untouched switch stays unset, so the file keeps saying "default".
-	u.CheckBeforeLesson = boolSetting(u.CheckBeforeLesson, a.CheckBeforeLesson)
-	u.CloseToTray = boolSetting(u.CloseToTray, a.CloseToTray)
+	if !l.Locked(config.KeyCheckBeforeLesson) {
+		u.CheckBeforeLesson = boolSetting(u.CheckBeforeLesson, a.CheckBeforeLesson, in.WantsCheckBeforeLesson())
+	}
+	if !l.Locked(config.KeyCloseToTray) {
+		u.CloseToTray = boolSetting(u.CloseToTray, a.CloseToTray, in.WantsCloseToTray())
+	}
 	if err := config.SaveUser(b.userPath, u); err != nil {
 		return err
 	}
 	b.mu.Lock()
-	b.lang = u.Language
+	b.lang = l.Effective().Language
 	b.mu.Unlock()
 	return nil
 }
 
-// boolSetting keeps nil (the default, true) when v is true and nothing was
-// set before.
-func boolSetting(old *bool, v bool) *bool {
-	if old == nil && v {
+// stringSetting keeps an unset value unset while it equals the inherited
+// one (recommended or default).
+func stringSetting(old, v, inherited string) string {
+	if old == "" && v == inherited {
+		return ""
+	}
+	return v
+}
+
+// boolSetting keeps nil (inherit) while v equals the inherited value and
+// nothing was set before.
+func boolSetting(old *bool, v, inherited bool) *bool {
+	if old == nil && v == inherited {
 		return nil
 	}
 	return &v
 }
 
-// Locked reports settings fixed by school IT. Nothing is managed yet
-// (issue 7 adds the admin layers).
-func (s *Settings) Locked(key string) bool { return false }
+// Locked reports settings school IT fixed in managed.json (the GUI
+// disables them with "Von der IT Ihrer Schule festgelegt"). Keys: those of
+// config ("language", "browser", …) and "pool".
+func (s *Settings) Locked(key string) bool {
+	l, _ := s.b.loadLayers()
+	return l != nil && l.Locked(key)
+}

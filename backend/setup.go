@@ -68,8 +68,17 @@ func (b *Backend) hasSecret(ctx context.Context, p config.Pool) bool {
 	}
 }
 
-// ManagedPool is the pool school IT pre-configured. None yet (issue 7).
-func (s *Setup) ManagedPool() (name, url string, ok bool) { return "", "", false }
+// ManagedPool is the pool school IT fixed in managed.json: the first run
+// shows it locked and asks only for the secret, which each teacher keeps
+// in their own keyring (it is never in an admin file).
+func (s *Setup) ManagedPool() (name, url string, ok bool) {
+	l, _ := s.b.loadLayers()
+	if l == nil {
+		return "", "", false
+	}
+	p, ok := l.ManagedPool()
+	return p.Name, p.URL, ok
+}
 
 // AddPool tests the pool with the secret first and, only if it answers and
 // accepts it, stores the secret in the keyring and the pool in config.json
@@ -91,6 +100,19 @@ func (s *Setup) AddPool(ctx context.Context, name, rawURL, secret string) error 
 	if len(secret) > maxSecretBytes || strings.ContainsFunc(secret, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return &config.Error{Code: config.CodeSecretInvalid}
 	}
+	// IT's own pool (same name): its address is fixed when managed, and
+	// its checksum and limits are IT's.
+	var admin config.Pool
+	var isAdmin bool
+	if l, _ := b.loadLayers(); l != nil {
+		admin, isAdmin = l.AdminPool(p.Name)
+	}
+	if isAdmin && admin.Source() == config.SourceManaged && admin.URL != p.URL {
+		return &config.Error{Code: config.CodeManaged, Detail: config.KeyPools + "." + admin.Name}
+	}
+	if isAdmin && admin.URL == p.URL {
+		p = admin
+	}
 	pool, err := rooms.NewDirectPool(p, secret, rooms.DirectOptions{HTTPClient: b.opts.HTTPClient})
 	if err != nil {
 		return poolErr(p.Name, err)
@@ -104,17 +126,23 @@ func (s *Setup) AddPool(ctx context.Context, name, rawURL, secret string) error 
 
 	b.cfgMu.Lock()
 	defer b.cfgMu.Unlock()
-	u, err := b.loadUser()
-	if err != nil {
+	l, err := b.loadLayers()
+	if l == nil {
 		return err
 	}
-	if old, ok := u.FindPool(p.Name); ok {
+	u := l.User
+	if old, ok := u.FindPool(p.Name); ok && !isAdmin {
 		p.Name = old.Name
 	}
 	// Keyring first: a pool without its secret is useless, and a failing
 	// keyring must not leave a half-added pool behind.
 	if err := b.opts.Secrets.Set(ctx, p.SecretKey(), secret); err != nil {
 		return poolErr(p.Name, err)
+	}
+	if isAdmin && admin.URL == p.URL {
+		// IT's own pool: only the secret is the teacher's; the pool
+		// stays in the admin file, so IT can still change it.
+		return nil
 	}
 	if err := u.AddPool(p, true); err != nil {
 		return poolErr(p.Name, err)

@@ -68,21 +68,29 @@ func Load(opts LoadOptions) (*Layered, error) {
 		}
 		opts.UserPath = p
 	}
-	if opts.AdminDir == "" {
-		opts.AdminDir = AdminDir()
-	}
-	l := &Layered{UserPath: opts.UserPath, AdminDir: opts.AdminDir}
-	var probs []error
-	l.Recommended, probs = LoadAdmin(filepath.Join(opts.AdminDir, RecommendedFileName), SourceRecommended)
-	l.warnings = append(l.warnings, probs...)
-	l.Managed, probs = LoadAdmin(filepath.Join(opts.AdminDir, ManagedFileName), SourceManaged)
-	l.warnings = append(l.warnings, probs...)
+	l := LoadAdminLayers(opts.AdminDir)
+	l.UserPath = opts.UserPath
 	u, err := LoadUser(opts.UserPath)
 	if u == nil {
 		return nil, err
 	}
 	l.User = u
 	return l, err
+}
+
+// LoadAdminLayers reads only the admin files (adminDir "" is AdminDir()),
+// with an empty user layer: for what only IT sets, such as the presets.
+func LoadAdminLayers(adminDir string) *Layered {
+	if adminDir == "" {
+		adminDir = AdminDir()
+	}
+	l := &Layered{AdminDir: adminDir, User: &User{Version: UserFormatVersion, Pools: []Pool{}}}
+	var probs []error
+	l.Recommended, probs = LoadAdmin(filepath.Join(adminDir, RecommendedFileName), SourceRecommended)
+	l.warnings = append(l.warnings, probs...)
+	l.Managed, probs = LoadAdmin(filepath.Join(adminDir, ManagedFileName), SourceManaged)
+	l.warnings = append(l.warnings, probs...)
+	return l
 }
 
 // Warnings are the problems found in the admin files (*AdminFileError).

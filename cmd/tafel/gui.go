@@ -41,6 +41,7 @@ func isGUIFlag(a string) bool { return guiFlagNames[a] }
 type guiConfig struct {
 	instanceID string
 	configDir  string // "" = the user's config dir
+	adminDir   string // "" = school IT's (config.AdminDir or --config-dir)
 	secrets    config.Secrets
 	history    *checkhistory.Store
 	demo       bool
@@ -62,7 +63,7 @@ func runGUI(ctx context.Context, e env, args []string) int {
 		fmt.Fprintln(e.stderr, e.tr.T("gui.display_unreachable", map[string]any{"Display": displayName()}))
 		return exitUsage
 	}
-	return showApp(ctx, e, guiConfig{instanceID: appID, hidden: *hidden})
+	return showApp(ctx, e, guiConfig{instanceID: appID, hidden: *hidden, adminDir: e.configDir})
 }
 
 // showApp runs the desktop app until it quits or ctx ends.
@@ -99,7 +100,7 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 		defer inst.Close()
 	}
 
-	b, openErr := backend.Open(backend.Options{ConfigDir: gc.configDir, Secrets: gc.secrets, History: gc.history, Lang: e.lang})
+	b, openErr := backend.Open(backend.Options{ConfigDir: gc.configDir, AdminDir: gc.adminDir, Secrets: gc.secrets, History: gc.history, Lang: e.lang})
 	if b == nil {
 		fmt.Fprintln(e.stderr, e.tr.T("gui.start_failed", map[string]any{"Detail": openErr.Error()}))
 		return exitFail

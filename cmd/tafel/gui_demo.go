@@ -49,10 +49,21 @@ func runDemoGUI(ctx context.Context, e env, listen, browser string) int {
 	return showApp(ctx, e, guiConfig{
 		instanceID: demoInstanceID,
 		configDir:  ws.ConfigDir,
+		adminDir:   demoAdminDir(e, ws.ConfigDir),
 		secrets:    ws.Secrets,
 		history:    ws.History,
 		demo:       true,
 	})
+}
+
+// demoAdminDir keeps this machine's admin files (a managed pool would
+// replace the demo pool) out of the demo, unless --config-dir asks for a
+// folder of them: IT can then preview its locks on the demo.
+func demoAdminDir(e env, workspace string) string {
+	if e.configDir != "" {
+		return e.configDir
+	}
+	return filepath.Join(workspace, "no-admin-files")
 }
 
 // hasDisplay reports whether a window can open here: on Linux and BSD an X

@@ -112,23 +112,68 @@ func printJSON(e env, v any) {
 	_ = enc.Encode(v)
 }
 
-// loadUser reads config.json; a damaged one is reported (and kept aside).
-// It returns the warning exit code to merge into the command's result.
+// loadUser returns the configuration in force (all layers, config.Load);
+// a damaged config.json is reported (and kept aside), and so are problems
+// in school IT's admin files, which are then ignored. It returns the
+// warning exit code to merge into the command's result.
 func loadUser(e env) (*config.User, string, int) {
+	l, code := loadConfig(e)
+	if l == nil {
+		return nil, "", code
+	}
+	return l.Effective(), l.UserPath, code
+}
+
+// loadConfig is loadUser for commands that change the user's layer.
+func loadConfig(e env) (*config.Layered, int) {
 	path, err := config.UserPath()
 	if err != nil {
 		fmt.Fprintln(e.stderr, e.tr.T("rooms.no_config_dir"))
-		return nil, "", exitUsage
+		return nil, exitUsage
 	}
-	u, err := config.LoadUser(path)
+	l, err := config.Load(config.LoadOptions{UserPath: path, AdminDir: e.configDir})
+	code := exitOK
 	if err != nil {
-		code := reportFileError(e, err)
-		if u == nil || code != exitWarn {
-			return nil, path, code
+		code = reportFileError(e, err)
+		if l == nil || code != exitWarn {
+			return nil, code
 		}
-		return u, path, exitWarn
 	}
-	return u, path, exitOK
+	if probs := adminProblems(l); len(probs) > 0 {
+		reportAdminProblems(e, probs)
+		code = worst(code, exitWarn)
+	}
+	return l, code
+}
+
+// adminProblems are the problems in the admin files, including their
+// preset settings (which the rooms package checks).
+func adminProblems(l *config.Layered) []error {
+	_, probs := rooms.PolicyFrom(l)
+	return append(append([]error{}, l.Warnings()...), probs...)
+}
+
+// reportAdminProblems prints one line per problem in the admin files, for
+// the IT helper: which file, which key, why; that part is ignored.
+func reportAdminProblems(e env, probs []error) {
+	for _, p := range probs {
+		var ae *config.AdminFileError
+		if !errors.As(p, &ae) {
+			continue
+		}
+		key := ae.Key
+		if key == "" {
+			key = e.tr.T("config.whole_file")
+		}
+		fmt.Fprintln(e.stderr, e.tr.T("config.admin_problem", map[string]any{"Path": ae.Path, "Key": key, "Reason": ae.Reason}))
+	}
+}
+
+// roomsPolicy is school IT's policy for rooms (presets in the admin files).
+// Problems there were reported by loadConfig; here they are only skipped.
+func roomsPolicy(e env) rooms.Policy {
+	pol, _ := rooms.PolicyFrom(config.LoadAdminLayers(e.configDir))
+	return pol
 }
 
 // openRoom loads what start, slides and links need: the user's settings, the

@@ -93,7 +93,7 @@ func runLinks(ctx context.Context, e env) int {
 		}
 		createTime, date = st.CreateTime, lessonDate(e.tr.Lang, world.now())
 	}
-	settings, err := room.Settings(roomsPolicy())
+	settings, err := room.Settings(roomsPolicy(e))
 	if err != nil {
 		return reportRoomError(e, err)
 	}

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"strings"
 	"syscall"
 
@@ -37,6 +38,9 @@ type env struct {
 	tr             translations.Translator
 	// lang is the language given with --lang, "" when the OS locale rules.
 	lang string
+	// configDir is the admin directory given with --config-dir, "" for
+	// TAFEL_CONFIG_DIR or the system one (config.AdminDir).
+	configDir string
 }
 
 type command func(ctx context.Context, e env) int
@@ -56,9 +60,13 @@ func main() {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	args, lang, explicit := extractLang(args)
-	e := env{stdout: stdout, stderr: stderr, tr: translations.New(lang)}
+	args, configDir, ok := extractConfigDir(args)
+	e := env{stdout: stdout, stderr: stderr, tr: translations.New(lang), configDir: configDir}
 	if explicit {
 		e.lang = lang
+	}
+	if !ok {
+		return usage(e, "cli.config_dir_missing")
 	}
 	if len(args) == 0 || strings.HasPrefix(args[0], "-") && isGUIFlag(args[0]) {
 		return runGUI(ctx, e, args)
@@ -98,6 +106,37 @@ func extractLang(args []string) (rest []string, lang string, explicit bool) {
 		}
 	}
 	return out, lang, explicit
+}
+
+// extractConfigDir removes a global --config-dir DIR (anywhere in args):
+// the admin directory to use instead of the system one, to check an image
+// before rollout. ok is false when the flag has no value.
+func extractConfigDir(args []string) (rest []string, dir string, ok bool) {
+	out := make([]string, 0, len(args))
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--config-dir":
+			if i+1 >= len(args) || strings.TrimSpace(args[i+1]) == "" {
+				return nil, "", false
+			}
+			dir = args[i+1]
+			i++
+		case strings.HasPrefix(a, "--config-dir="):
+			dir = strings.TrimPrefix(a, "--config-dir=")
+			if strings.TrimSpace(dir) == "" {
+				return nil, "", false
+			}
+		default:
+			out = append(out, a)
+		}
+	}
+	if dir != "" {
+		if abs, err := filepath.Abs(dir); err == nil {
+			dir = abs
+		}
+	}
+	return out, dir, true
 }
 
 func runVersion(_ context.Context, e env) int {

@@ -49,18 +49,42 @@ func runPoolAdd(ctx context.Context, e env) int {
 	if err != nil {
 		return flagError(e, err, "pool.usage")
 	}
-	if len(pos) != 1 || *rawURL == "" {
+	if len(pos) != 1 {
 		return usage(e, "pool.usage")
 	}
-	p, err := config.NewPool(pos[0], *rawURL, *checksum)
-	if err != nil {
-		return reportPoolError(e, err, pos[0])
-	}
-	u, path, code := loadUser(e)
-	if u == nil {
+	l, code := loadConfig(e)
+	if l == nil {
 		return code
 	}
-	if old, exists := u.FindPool(p.Name); exists {
+	u, path := l.User, l.UserPath
+	// A pool school IT set up needs only the teacher's secret: the address
+	// stays IT's (fixed when managed).
+	admin, isAdmin := l.AdminPool(pos[0])
+	var p config.Pool
+	switch {
+	case isAdmin && *rawURL == "":
+		p = admin
+	case *rawURL == "":
+		return usage(e, "pool.usage")
+	default:
+		var err error
+		if p, err = config.NewPool(pos[0], *rawURL, *checksum); err != nil {
+			return reportPoolError(e, err, pos[0])
+		}
+		if isAdmin && p.URL == admin.URL {
+			p = admin
+		}
+	}
+	if isAdmin && admin.Source() == config.SourceManaged && p.URL != admin.URL {
+		return reportManaged(e, config.KeyPools+"."+admin.Name)
+	}
+	if *makeDefault && !strings.EqualFold(l.Effective().DefaultPool, p.Name) {
+		if err := l.CheckChange(config.KeyDefaultPool); err != nil {
+			return reportManaged(e, config.KeyDefaultPool)
+		}
+	}
+	secretOnly := isAdmin && p.URL == admin.URL
+	if old, exists := u.FindPool(p.Name); exists && !secretOnly {
 		if !*replace {
 			return reportPoolError(e, &config.Error{Code: config.CodePoolExists}, p.Name)
 		}
@@ -78,10 +102,21 @@ func runPoolAdd(ctx context.Context, e env) int {
 	if err := world.secrets().Set(ctx, p.SecretKey(), secret); err != nil {
 		return reportPoolError(e, err, p.Name)
 	}
+	if secretOnly {
+		if *makeDefault && !l.Locked(config.KeyDefaultPool) {
+			u.DefaultPool = p.Name
+			if err := config.SaveUser(path, u); err != nil {
+				fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+				return exitFail
+			}
+		}
+		fmt.Fprintln(e.stderr, e.tr.T("pool.secret_stored", map[string]any{"Name": p.Name}))
+		return code
+	}
 	if err := u.AddPool(p, *replace); err != nil {
 		return reportPoolError(e, err, p.Name)
 	}
-	if *makeDefault {
+	if *makeDefault && !l.Locked(config.KeyDefaultPool) {
 		u.DefaultPool = p.Name
 	}
 	if err := config.SaveUser(path, u); err != nil {
@@ -90,6 +125,12 @@ func runPoolAdd(ctx context.Context, e env) int {
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("pool.added", map[string]any{"Name": p.Name}))
 	return code
+}
+
+// reportManaged refuses a change school IT fixed in managed.json.
+func reportManaged(e env, key string) int {
+	fmt.Fprintln(e.stderr, e.tr.T("config.managed_cli", map[string]any{"Key": key}))
+	return exitUsage
 }
 
 // readSecret takes the shared secret from standard input when it is not a
@@ -131,6 +172,8 @@ type poolJSON struct {
 	URL      string `json:"url"`
 	Checksum string `json:"checksum"`
 	Default  bool   `json:"default"`
+	// Source is the configuration layer: "user", "managed" or "recommended".
+	Source string `json:"source"`
 }
 
 func runPoolList(_ context.Context, e env) int {
@@ -148,7 +191,7 @@ func runPoolList(_ context.Context, e env) int {
 	def, _ := u.ResolvePool("")
 	out := []poolJSON{}
 	for _, p := range u.Pools {
-		out = append(out, poolJSON{Name: p.Name, URL: p.URL, Checksum: p.Checksum, Default: p.Name == def.Name})
+		out = append(out, poolJSON{Name: p.Name, URL: p.URL, Checksum: p.Checksum, Default: p.Name == def.Name, Source: string(p.Source())})
 	}
 	if *asJSON {
 		printJSON(e, out)
@@ -162,6 +205,9 @@ func runPoolList(_ context.Context, e env) int {
 		mark := ""
 		if p.Default {
 			mark = "  " + e.tr.T("pool.default_mark")
+		}
+		if p.Source != string(config.SourceUser) {
+			mark += "  " + e.tr.T("config.source_mark_"+p.Source)
 		}
 		fmt.Fprintf(e.stdout, "%s\t%s\t%s%s\n", p.Name, p.URL, p.Checksum, mark)
 	}
@@ -177,9 +223,19 @@ func runPoolRemove(ctx context.Context, e env) int {
 	if len(pos) != 1 {
 		return usage(e, "pool.usage")
 	}
-	u, path, code := loadUser(e)
-	if u == nil {
+	l, code := loadConfig(e)
+	if l == nil {
 		return code
+	}
+	u, path := l.User, l.UserPath
+	if admin, ok := l.AdminPool(pos[0]); ok {
+		if admin.Source() == config.SourceManaged {
+			return reportManaged(e, config.KeyPools+"."+admin.Name)
+		}
+		if _, mine := u.FindPool(pos[0]); !mine {
+			fmt.Fprintln(e.stderr, e.tr.T("config.recommended_pool_stays", map[string]any{"Name": admin.Name}))
+			return exitUsage
+		}
 	}
 	p, err := u.RemovePool(pos[0])
 	if err != nil {

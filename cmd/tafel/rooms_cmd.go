@@ -16,10 +16,6 @@ import (
 
 func init() { commands["rooms"] = runRooms }
 
-// roomsPolicy is the school's policy for rooms; empty until the managed
-// configuration (issue 7) fills it.
-var roomsPolicy = func() rooms.Policy { return rooms.Policy{} }
-
 func runRooms(ctx context.Context, e env) int {
 	if len(e.args) == 0 {
 		return usage(e, "rooms.usage")
@@ -107,7 +103,7 @@ func runRoomsList(_ context.Context, e env) int {
 	if s == nil {
 		return code
 	}
-	pol := roomsPolicy()
+	pol := roomsPolicy(e)
 	list := s.List()
 	if *asJSON {
 		out := []roomJSON{}
@@ -230,7 +226,7 @@ func runRoomsAdd(_ context.Context, e env) int {
 	if s == nil {
 		return code
 	}
-	pol := roomsPolicy()
+	pol := roomsPolicy(e)
 	r, err := rooms.NewRoom(pos[0], *ed.preset)
 	if err != nil {
 		return reportRoomError(e, err)
@@ -287,7 +283,7 @@ func runRoomsEdit(ctx context.Context, e env) int {
 	if s == nil {
 		return code
 	}
-	pol := roomsPolicy()
+	pol := roomsPolicy(e)
 	oldID := ""
 	r, err := s.Update(pos[0], func(r *rooms.Room) error {
 		if err := ed.apply(r, pol); err != nil {

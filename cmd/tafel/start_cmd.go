@@ -55,7 +55,7 @@ func runStart(ctx context.Context, e env) int {
 	defer cancel()
 	progress := newProgress(e)
 	res, err := rooms.StartLesson(ctx, pool, &room, rooms.StartOptions{
-		Policy:       roomsPolicy(),
+		Policy:       roomsPolicy(e),
 		TeacherName:  teacherName(u, *name),
 		SkipEchoTest: skip,
 		Prepare:      backend.PrepareSlide,

@@ -81,5 +81,9 @@ func TempHome(t testing.TB) string {
 	t.Setenv("XDG_CONFIG_HOME", filepath.Join(home, ".config"))
 	t.Setenv("XDG_CACHE_HOME", filepath.Join(home, ".cache"))
 	t.Setenv("XDG_DATA_HOME", filepath.Join(home, ".local", "share"))
+	// School IT's admin directory (config.EnvConfigDir): empty unless a
+	// test writes admin files into it, whatever this machine has in
+	// /etc/xdg/tafel.
+	t.Setenv("TAFEL_CONFIG_DIR", filepath.Join(home, "admin"))
 	return home
 }
