@@ -3,6 +3,7 @@ package backend
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 
@@ -20,10 +21,17 @@ import (
 // CLI's mapping (same keys), with GUI wording (backend.*) where the CLI
 // text names a command. Messages never hold a secret or a URL; technical
 // detail stays in err for logs.
-func (l *Lessons) Explain(err error) string { return l.b.explain(l.b.tr(), err) }
+func (l *Lessons) Explain(err error) string { return l.b.Explain(err) }
 
-// Explain is Lessons.Explain, for errors of the other services.
-func (b *Backend) Explain(err error) string { return b.explain(b.tr(), err) }
+// Explain is Lessons.Explain, for errors of the other services. Every
+// error shown is also logged (for the IT report's recent problems); error
+// texts hold no secrets or URLs, and the log file scrubs them again.
+func (b *Backend) Explain(err error) string {
+	if err != nil && !errors.Is(err, context.Canceled) {
+		slog.Warn("problem shown", "err", err)
+	}
+	return b.explain(b.tr(), err)
+}
 
 func (b *Backend) explain(tr translations.Translator, err error) string {
 	if err == nil {

@@ -100,6 +100,10 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 		defer inst.Close()
 	}
 
+	if gc.secrets == nil {
+		gc.secrets = config.Keyring{}
+	}
+	gc.secrets = scrubbedSecrets{gc.secrets}
 	b, openErr := backend.Open(backend.Options{ConfigDir: gc.configDir, AdminDir: gc.adminDir, Secrets: gc.secrets, History: gc.history, Lang: e.lang})
 	if b == nil {
 		fmt.Fprintln(e.stderr, e.tr.T("gui.start_failed", map[string]any{"Detail": openErr.Error()}))

@@ -40,7 +40,7 @@ type lessonWorld struct {
 }
 
 var world = lessonWorld{
-	secrets:         func() config.Secrets { return config.Keyring{} },
+	secrets:         func() config.Secrets { return scrubbedSecrets{config.Keyring{}} },
 	stdin:           os.Stdin,
 	stdinIsTerminal: func() bool { return isTerminal(os.Stdin) },
 	readPassword:    func() (string, error) { return readPasswordNoEcho(os.Stdin) },
@@ -157,6 +157,9 @@ func adminProblems(l *config.Layered) []error {
 // the IT helper: which file, which key, why; that part is ignored.
 func reportAdminProblems(e env, probs []error) {
 	for _, p := range probs {
+		logProblem(p)
+	}
+	for _, p := range probs {
 		var ae *config.AdminFileError
 		if !errors.As(p, &ae) {
 			continue
@@ -218,6 +221,7 @@ func openStore(e env) (*rooms.Store, int) {
 // damaged file was moved aside (warning, the command continues), a newer
 // one is left alone (configuration error).
 func reportFileError(e env, err error) int {
+	logProblem(err)
 	var ce *config.CorruptError
 	switch {
 	case errors.As(err, &ce) && ce.MovedTo != "":
@@ -264,6 +268,7 @@ func openPoolErr(ctx context.Context, e env, u *config.User, name string) (*room
 
 // reportPoolError turns config and keyring errors into a sentence.
 func reportPoolError(e env, err error, name string) int {
+	logProblem(err)
 	data := map[string]any{"Name": name}
 	var pe *config.PoolFileError
 	if errors.As(err, &pe) {
@@ -321,6 +326,7 @@ func invalidField(d string) string {
 
 // reportBBBError explains a failed pool call without URLs or secrets.
 func reportBBBError(e env, err error, name string) int {
+	logProblem(err)
 	data := map[string]any{"Name": name}
 	var te *bbbclient.TransportError
 	var ae *bbbclient.APIError
@@ -347,6 +353,7 @@ func reportBBBError(e env, err error, name string) int {
 
 // reportRoomError turns rooms errors into a sentence.
 func reportRoomError(e env, err error) int {
+	logProblem(err)
 	var re *rooms.Error
 	if errors.Is(err, filelock.ErrTimeout) {
 		fmt.Fprintln(e.stderr, e.tr.T("rooms.busy"))
