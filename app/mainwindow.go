@@ -95,7 +95,11 @@ func (u *UI) buildMain() fyne.CanvasObject {
 	m.settingsBtn = widget.NewButtonWithIcon(t("ui.main.settings"), theme.SettingsIcon(), u.ShowSettings)
 	appTitle := widget.NewLabelWithStyle(t("app.name"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	appTitle.SizeName = theme.SizeNameSubHeadingText
-	top := container.NewBorder(nil, nil, appTitle, container.NewHBox(m.checkBtn, m.settingsBtn))
+	actions := container.NewHBox(m.checkBtn, m.settingsBtn)
+	if u.svc.Report != nil {
+		actions = container.NewHBox(m.checkBtn, u.newReportButton(), m.settingsBtn)
+	}
+	top := container.NewBorder(nil, nil, appTitle, actions)
 
 	// Left: the rooms.
 	roomsTitle := widget.NewLabelWithStyle(t("ui.main.rooms"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})

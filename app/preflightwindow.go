@@ -232,6 +232,10 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 		widget.NewSeparator(),
 		v.details,
 	)
+	if u.svc.Report != nil {
+		// Next to the details, and visible without opening them.
+		body.Add(container.NewHBox(u.newReportButton()))
+	}
 	v.scroll = container.NewVScroll(container.NewPadded(body))
 	v.content = v.scroll
 	v.ExtendBaseWidget(v)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tafel-schule/tafel/backend"
 	"github.com/tafel-schule/tafel/checkreport"
+	"github.com/tafel-schule/tafel/diagnostics"
 	"github.com/tafel-schule/tafel/rooms"
 )
 
@@ -20,6 +21,8 @@ type Services struct {
 	Preflight Preflight
 	Settings  Settings
 	Setup     Setup
+	// Report makes the report for IT; nil hides its buttons.
+	Report Report
 }
 
 // Rooms is the teacher's rooms file.
@@ -104,4 +107,19 @@ type Setup interface {
 	// answers and accepts it, stores the secret in the keyring and the
 	// pool in the settings.
 	AddPool(ctx context.Context, name, url, secret string) error
+}
+
+// Report makes the report for IT ("Bericht für die IT"): built on this
+// machine, shown to the teacher, saved or opened only where the teacher
+// says. Nothing is sent anywhere.
+type Report interface {
+	// Build collects a fresh report; redactIPs replaces IP addresses by
+	// their kind.
+	Build(ctx context.Context, redactIPs bool) (*diagnostics.Report, error)
+	// Save writes the HTML page and the JSON file into dir and returns
+	// their paths.
+	Save(r *diagnostics.Report, dir string) ([]string, error)
+	// OpenInBrowser shows the HTML page in the browser (a private
+	// temporary file).
+	OpenInBrowser(r *diagnostics.Report) error
 }

@@ -110,7 +110,11 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 		return exitFail
 	}
 	defer b.Close()
-	loadFyneTranslations(guiLanguage(e.lang, b.Settings().Load().Language))
+	lang := guiLanguage(e.lang, b.Settings().Load().Language)
+	loadFyneTranslations(lang)
+	// The report window builds from the same sources as `tafel report`.
+	report := backend.NewReport(reportGatherer(lang, gc.adminDir, gc.secrets, gc.history), translations.New(lang), nil)
+	defer report.Close()
 
 	a := fyneapp.NewWithID(appID)
 	icon := fyne.NewStaticResource("tafel.png", assets.Icon)
@@ -121,6 +125,7 @@ func showApp(ctx context.Context, e env, gc guiConfig) int {
 		Settings:  b.Settings(),
 		Setup:     b.Setup(),
 		Preflight: newPreflightService(b, gc),
+		Report:    report,
 	}
 	u := tafelui.New(a, svc, tafelui.Options{TrayAvailable: trayhost.Available, Demo: gc.demo, Icon: icon})
 	ui.Store(u)

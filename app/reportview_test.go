@@ -1,0 +1,205 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/test"
+	"fyne.io/fyne/v2/widget"
+
+	"github.com/tafel-schule/tafel/diagnostics"
+)
+
+const reportViewSecret = "gui-report-secret-6e21"
+
+// fakeReport builds real reports from fixed inputs and records the calls.
+type fakeReport struct {
+	mu       sync.Mutex
+	builds   []bool // redactIPs of each Build
+	saved    []string
+	opened   int
+	buildErr error
+	// gate, if set, holds Build until closed: the test driver runs
+	// fyne.Do inline on the worker, which must not draw while a widget
+	// the test tapped is still drawing itself.
+	gate chan struct{}
+}
+
+func (f *fakeReport) Build(ctx context.Context, redactIPs bool) (*diagnostics.Report, error) {
+	f.mu.Lock()
+	f.builds = append(f.builds, redactIPs)
+	err, gate := f.buildErr, f.gate
+	f.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	if err != nil {
+		return nil, err
+	}
+	return diagnostics.Build(ctx, diagnostics.Sources{
+		Version: "1.0.0", Lang: "en", RedactIPs: redactIPs,
+		Now:            func() time.Time { return time.Date(2026, 11, 27, 9, 0, 0, 0, time.UTC) },
+		Pools:          []diagnostics.PoolStatus{{Name: "School BBB", URL: "https://10.1.2.3/bigbluebutton/api", InKeyring: true}},
+		ConfigWarnings: []string{"secret=" + reportViewSecret},
+		Secrets:        []string{reportViewSecret},
+		OS:             &diagnostics.OSInfo{OS: "linux", Arch: "amd64"},
+	})
+}
+
+func (f *fakeReport) Save(r *diagnostics.Report, dir string) ([]string, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.saved = append(f.saved, dir)
+	h, j := r.FileNames()
+	return []string{dir + "/" + h, dir + "/" + j}, nil
+}
+
+func (f *fakeReport) OpenInBrowser(*diagnostics.Report) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.opened++
+	return nil
+}
+
+func (f *fakeReport) calls() ([]bool, []string, int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]bool(nil), f.builds...), append([]string(nil), f.saved...), f.opened
+}
+
+func newReportUI(t *testing.T, fr *fakeReport) (*UI, *reportView) {
+	t.Helper()
+	a := test.NewTempApp(t)
+	u := New(a, Services{Report: fr}, Options{})
+	v := u.openReport()
+	t.Cleanup(func() {
+		if !v.closed { // the test driver panics on a second Close
+			v.win.Close()
+		}
+		waitGroupDone(t, "report goroutines", v.bg.Wait)
+	})
+	waitGroupDone(t, "the report build", v.bg.Wait)
+	return u, v
+}
+
+func TestReportViewShowsVerdictsAndContent(t *testing.T) {
+	fr := &fakeReport{}
+	_, v := newReportUI(t, fr)
+	texts := strings.Join(shownTexts(v.win.Content()), "\n")
+	for _, want := range []string{t2("report.ui.explain"), "Unknown – Network (never)", "School BBB: password in the keyring: yes",
+		`"format": "tafel-report"`, "https://10.1.2.3/bigbluebutton/api"} {
+		if !strings.Contains(texts, want) {
+			t.Errorf("the window does not show %q", want)
+		}
+	}
+	if strings.Contains(texts, reportViewSecret) {
+		t.Error("the window shows the secret")
+	}
+	if v.openBtn.Disabled() || v.saveBtn.Disabled() {
+		t.Error("buttons disabled after the build")
+	}
+
+	// The IP option builds again, with the addresses replaced.
+	gate := make(chan struct{})
+	fr.mu.Lock()
+	fr.gate = gate
+	fr.mu.Unlock()
+	test.Tap(v.ipCheck)
+	close(gate)
+	waitGroupDone(t, "the second build", v.bg.Wait)
+	builds, _, _ := fr.calls()
+	if len(builds) != 2 || builds[0] || !builds[1] {
+		t.Fatalf("builds %v, want [false true]", builds)
+	}
+	if strings.Contains(v.content.Text, "10.1.2.3") || !strings.Contains(v.content.Text, "[ip:private]") {
+		t.Error("the IP address is still shown after choosing to remove it")
+	}
+
+	// Open in the browser, save into a folder: and where the files are.
+	test.Tap(v.openBtn)
+	v.saveTo("/home/lehrerin/Dokumente")
+	waitGroupDone(t, "save and open", v.bg.Wait)
+	_, saved, opened := fr.calls()
+	if opened != 1 || len(saved) != 1 || saved[0] != "/home/lehrerin/Dokumente" {
+		t.Fatalf("opened %d, saved %v", opened, saved)
+	}
+	top := v.win.Canvas().Overlays().Top()
+	if top == nil || !strings.Contains(strings.Join(shownTexts(top), "\n"), "/home/lehrerin/Dokumente/tafel-report-20261127") {
+		t.Error("after saving, the window does not say where the files are")
+	}
+}
+
+func TestReportViewBuildFails(t *testing.T) {
+	fr := &fakeReport{buildErr: errors.New("boom")}
+	_, v := newReportUI(t, fr)
+	if v.status.Text != t2("report.ui.failed") || !v.status.Visible() {
+		t.Errorf("status %q", v.status.Text)
+	}
+	if !v.openBtn.Disabled() || !v.saveBtn.Disabled() {
+		t.Error("buttons enabled without a report")
+	}
+}
+
+func TestReportViewKeyboard(t *testing.T) {
+	_, v := newReportUI(t, &fakeReport{})
+	c := v.win.Canvas()
+	if c.Focused() != v.ipCheck {
+		t.Fatalf("the window opens with focus on %T, want the IP option", c.Focused())
+	}
+	// nil: the report's selectable text (a widget inside the label).
+	want := []fyne.Focusable{nil, v.openBtn, v.saveBtn, v.closeBtn, v.ipCheck}
+	for i, w := range want {
+		test.FocusNext(c)
+		f := c.Focused()
+		if w == nil {
+			if f == nil || f == fyne.Focusable(v.ipCheck) || f == fyne.Focusable(v.openBtn) {
+				t.Fatalf("Tab %d reached %T, want the report text", i+1, f)
+			}
+			continue
+		}
+		if f != w {
+			t.Fatalf("Tab %d reached %T, want %T", i+1, f, w)
+		}
+	}
+	// Escape closes the window.
+	c.(interface{ OnTypedKey() func(*fyne.KeyEvent) }).OnTypedKey()(&fyne.KeyEvent{Name: fyne.KeyEscape})
+	if !v.closed {
+		t.Error("Escape did not close the window")
+	}
+}
+
+// The button exists in the main window (between the check and the
+// settings) and in the pre-flight window only when the service is there.
+func TestReportButtons(t *testing.T) {
+	a := test.NewTempApp(t)
+	u := New(a, Services{Report: &fakeReport{}, Preflight: &fakePreflight{}}, Options{})
+	c := u.main.Canvas()
+	var got []string
+	for range 3 {
+		test.FocusNext(c)
+		if b, ok := c.Focused().(*widget.Button); ok {
+			got = append(got, b.Text)
+		}
+	}
+	if strings.Join(got, "|") != strings.Join([]string{t2("ui.main.check"), t2("report.ui.button"), t2("ui.main.settings")}, "|") {
+		t.Errorf("main window Tab order %q", got)
+	}
+	u.ShowPreflight()
+	pv := pfView(t, u)
+	if !strings.Contains(strings.Join(shownTexts(pv.content), "\n"), t2("report.ui.button")) {
+		t.Error("no report button in the pre-flight window")
+	}
+	u.preflight.Close()
+	waitGroupDone(t, "pre-flight goroutines", func() { pv.runWG.Wait(); pv.meterWG.Wait() })
+
+	a2 := test.NewTempApp(t)
+	u2 := New(a2, Services{}, Options{})
+	if strings.Contains(strings.Join(shownTexts(u2.main.Content()), "\n"), t2("report.ui.button")) {
+		t.Error("a report button without a report service")
+	}
+}
