@@ -45,7 +45,7 @@ func TestRecentAcrossRotatedFiles(t *testing.T) {
 		if r.Level != "WARN" && r.Level != "ERROR" {
 			t.Errorf("level %s below minimum", r.Level)
 		}
-		if r.Attrs["g.u"] != "https://h/x?[redacted]" {
+		if r.Attrs["g.u"] != "https://h/x" {
 			t.Errorf("flattened group attr = %q", r.Attrs["g.u"])
 		}
 		if r.Time.IsZero() {

@@ -34,7 +34,7 @@ var (
 	// An optional word prefix catches shared_secret, static-auth-secret….
 	// The key starts after a non-word character, an escaped "&" (JSON's
 	// \u0026, HTML's &amp; or &#38;) or the start.
-	secretKV = regexp.MustCompile(`(?i)(^|[^a-z0-9_]|\\u00[0-9a-f]{2}|&amp;|&#\d+;)((?:[a-z0-9]+[_.\-])?(?:checksum|session_?token|auth_?token|access_?token|token|password|passwd|credentials?|secret|authorization)\b)("?\s*[:=]\s*)((?:Bearer|Basic|Digest)\s+[^\s"'&,;<>]+|"(?:[^"\\]|\\.)*"|[^\s"'&,;<>\]\[}\\]+)`)
+	secretKV = regexp.MustCompile(`(?i)(^|[^a-z0-9_]|\\u00[0-9a-f]{2}|&amp;|&#\d+;)((?:[a-z0-9]+[_.\-])*(?:checksum|session_?token|auth_?token|access_?token|token|password|passwd|[a-z]*pw|[a-z]*salt|credentials?|secret|authorization|cookie|api_?key|access_?code)\b)("?\s*[:=]\s*)((?:Bearer|Basic|Digest)\s+[^\s"'&,;<>]+|"(?:[^"\\]|\\.)*"|[^\s"'&,;<>\]\[}\\]+)`)
 	// A bare query ("meetingID=…&fullName=…&checksum=…") that carries a
 	// checksum or session token: all of it goes, since its other values
 	// hold the teacher's name. Pairs join with "&", "&amp;" or "\u0026".
@@ -222,7 +222,11 @@ func stripICEURI(u string) string {
 		}
 		u = u[:i]
 	}
-	return dropUserinfo(u, strings.IndexByte(u, ':')+1) + keep
+	start := strings.IndexByte(u, ':') + 1
+	if strings.HasPrefix(u[start:], "//") {
+		start += 2 // "turns://user:pass@host", seen in configs though not RFC 7065
+	}
+	return dropUserinfo(u, start) + keep
 }
 
 // maskKV masks the value of a secret-looking key, keeping JSON valid.

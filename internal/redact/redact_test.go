@@ -30,6 +30,11 @@ func TestText(t *testing.T) {
 		{"html s3cr3t&#43;value/x", "html [redacted]"},
 		{"checksum_rejected and code: ok, version 1.2.3", "checksum_rejected and code: ok, version 1.2.3"},
 		{"in turn: nothing", "in turn: nothing"},
+		// Also what logs meet (internal/logfile uses Text as its scrubber).
+		{"turns://1700000000:u1:TurnPassW0rdXyZ@turn.example.org:443?transport=tcp", "turns://turn.example.org:443?transport=tcp"},
+		{"moderatorPW=x attendeePW=y", "moderatorPW=[redacted] attendeePW=[redacted]"},
+		{"TAFEL_BBB_SECRET=s3cr3tvalue securitySalt: abcd1234", "TAFEL_BBB_SECRET=[redacted] securitySalt: [redacted]"},
+		{"Cookie: JSESSIONID=abc", "Cookie: [redacted]"},
 	}
 	for _, c := range cases {
 		got := Text(c.in, sec)
