@@ -52,6 +52,9 @@ var commands = map[string]command{
 }
 
 func main() {
+	// A Windows GUI-subsystem exe has no console: the CLI reattaches to the
+	// shell's, or its output would vanish (no-op elsewhere).
+	attachParentConsole()
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := runLogged(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
