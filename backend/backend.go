@@ -53,6 +53,9 @@ type Backend struct {
 	opts     Options
 	userPath string
 	store    *rooms.Store
+	// policyFromAdmin: the rooms policy is read from the admin files at
+	// each use (IT may change them while Tafel runs), not Options.Policy.
+	policyFromAdmin bool
 
 	cfgMu sync.Mutex // serialises config.json read-modify-write in this process
 
@@ -97,7 +100,8 @@ func Open(opts Options) (*Backend, error) {
 	if opts.AdminDir == "" {
 		opts.AdminDir = config.AdminDir()
 	}
-	b := &Backend{opts: opts, userPath: filepath.Join(opts.ConfigDir, config.UserFileName)}
+	b := &Backend{opts: opts, userPath: filepath.Join(opts.ConfigDir, config.UserFileName),
+		policyFromAdmin: opts.Policy.Forced == nil && opts.Policy.Recommended == nil}
 
 	var warnings []error
 	store, err := rooms.OpenStore(filepath.Join(opts.ConfigDir, rooms.FileName))
@@ -119,9 +123,8 @@ func Open(opts Options) (*Backend, error) {
 		b.lang = l.Effective().Language
 		// IT's malformed admin files: shown once, and then ignored.
 		warnings = append(warnings, l.Warnings()...)
-		pol, probs := rooms.PolicyFrom(l)
-		if b.opts.Policy.Forced == nil && b.opts.Policy.Recommended == nil {
-			b.opts.Policy = pol
+		if b.policyFromAdmin {
+			_, probs := rooms.PolicyFrom(l)
 			warnings = append(warnings, probs...)
 		}
 	}
@@ -203,6 +206,15 @@ func (b *Backend) openPool(ctx context.Context, u *config.User, name string) (*r
 		return nil, pc, poolErr(pc.Name, err)
 	}
 	return p, pc, nil
+}
+
+// policy is school IT's rooms policy in force now.
+func (b *Backend) policy() rooms.Policy {
+	if !b.policyFromAdmin {
+		return b.opts.Policy
+	}
+	pol, _ := rooms.PolicyFrom(config.LoadAdminLayers(b.opts.AdminDir))
+	return pol
 }
 
 // room returns the room called name from the latest rooms file.

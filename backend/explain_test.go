@@ -10,6 +10,7 @@ import (
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/config"
 	"github.com/tafel-schule/tafel/internal/filelock"
+	"github.com/tafel-schule/tafel/internal/testenv"
 	"github.com/tafel-schule/tafel/rooms"
 	"github.com/tafel-schule/tafel/slides"
 	"github.com/tafel-schule/tafel/studentlinks"
@@ -64,6 +65,7 @@ func TestExplainCoversCodes(t *testing.T) {
 		context.Canceled,
 		leaky,
 	)
+	testenv.TempHome(t) // not this machine's admin files or check history
 	for _, lang := range []string{"de", "en"} {
 		b, err := Open(Options{ConfigDir: t.TempDir(), Secrets: &config.MemorySecrets{}, Lang: lang})
 		if err != nil {

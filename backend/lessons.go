@@ -47,7 +47,7 @@ func (l *Lessons) Start(ctx context.Context, name string, progress func(sent, to
 	ctx, cancel := context.WithTimeout(ctx, startTimeout)
 	defer cancel()
 	res, err := rooms.StartLesson(ctx, pool, &room, rooms.StartOptions{
-		Policy:       b.opts.Policy,
+		Policy:       b.policy(),
 		TeacherName:  TeacherName(u),
 		SkipEchoTest: skip,
 		Prepare:      PrepareSlide,

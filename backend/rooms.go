@@ -23,7 +23,7 @@ func (r *Rooms) Add(name, preset string) (rooms.Room, error) {
 	}
 	// A preset the school's policy does not allow is refused here, not at
 	// the first lesson.
-	if _, err := room.Settings(r.b.opts.Policy); err != nil {
+	if _, err := room.Settings(r.b.policy()); err != nil {
 		return rooms.Room{}, err
 	}
 	if err := r.b.store.Add(room); err != nil {
@@ -45,4 +45,4 @@ func (r *Rooms) Remove(name string) error {
 }
 
 // Policy is what school IT fixed (locked settings).
-func (r *Rooms) Policy() rooms.Policy { return r.b.opts.Policy }
+func (r *Rooms) Policy() rooms.Policy { return r.b.policy() }

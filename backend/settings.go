@@ -43,10 +43,10 @@ func (s *Settings) Save(a AppSettings) error {
 		a.Language = translations.Normalize(lang)
 	}
 	if !l.Locked(config.KeyLanguage) {
-		u.Language = stringSetting(u.Language, strings.TrimSpace(a.Language), in.Language)
+		u.Language = stringSetting(u.Language, strings.TrimSpace(a.Language), in.Language, config.LanguageAuto)
 	}
 	if !l.Locked(config.KeyBrowser) {
-		u.Browser = stringSetting(u.Browser, strings.TrimSpace(a.Browser), in.Browser)
+		u.Browser = stringSetting(u.Browser, strings.TrimSpace(a.Browser), in.Browser, config.BrowserSystem)
 	}
 	u.TeacherName = strings.TrimSpace(a.TeacherName)
 	if !l.Locked(config.KeyCheckBeforeLesson) {
@@ -65,10 +65,14 @@ func (s *Settings) Save(a AppSettings) error {
 }
 
 // stringSetting keeps an unset value unset while it equals the inherited
-// one (recommended or default).
-func stringSetting(old, v, inherited string) string {
-	if old == "" && v == inherited {
+// one (recommended or default). An explicit "" against a recommendation
+// is stored as sentinel ("" in the file would inherit IT's value).
+func stringSetting(old, v, inherited, sentinel string) string {
+	switch {
+	case old == "" && v == inherited:
 		return ""
+	case v == "" && inherited != "":
+		return sentinel
 	}
 	return v
 }

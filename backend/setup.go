@@ -20,18 +20,27 @@ const poolCheckTimeout = 20 * time.Second
 type Setup struct{ b *Backend }
 
 // NeedsPool is true when no usable pool is configured, or its secret is
-// not in the keyring. A keyring that fails or does not answer within
+// not in the keyring; with a pool IT fixed for this machine (ManagedPool),
+// when that pool's secret is not there. A keyring that fails or does not answer within
 // Options.KeyringTimeout (an unlock prompt nobody answers) counts as
 // "secret missing": the first run then asks for it again.
 func (s *Setup) NeedsPool() bool {
 	b := s.b
-	u, err := b.loadUser()
-	if err != nil {
-		return true
+	l, _ := b.loadLayers()
+	if l == nil {
+		return true // a file from a newer Tafel
 	}
+	u := l.Effective()
 	var candidates []config.Pool
 	pc, err := u.ResolvePool("")
+	mp, managed := l.ManagedPool()
 	switch {
+	case managed:
+		// IT fixed this pool for the machine: its secret is what the
+		// first run (which shows IT's pool) asks for, even when the
+		// teacher's own default pool has a secret; otherwise the first
+		// run never comes and rooms on IT's pool fail at the lesson.
+		candidates = []config.Pool{mp}
 	case err == nil:
 		candidates = []config.Pool{pc}
 	case errors.Is(err, config.ErrAmbiguousPool):
@@ -110,7 +119,8 @@ func (s *Setup) AddPool(ctx context.Context, name, rawURL, secret string) error 
 	if isAdmin && admin.Source() == config.SourceManaged && admin.URL != p.URL {
 		return &config.Error{Code: config.CodeManaged, Detail: config.KeyPools + "." + admin.Name}
 	}
-	if isAdmin && admin.URL == p.URL {
+	secretOnly := isAdmin && admin.URL == p.URL
+	if secretOnly {
 		p = admin
 	}
 	pool, err := rooms.NewDirectPool(p, secret, rooms.DirectOptions{HTTPClient: b.opts.HTTPClient})
@@ -131,15 +141,26 @@ func (s *Setup) AddPool(ctx context.Context, name, rawURL, secret string) error 
 		return err
 	}
 	u := l.User
-	if old, ok := u.FindPool(p.Name); ok && !isAdmin {
-		p.Name = old.Name
+	if old, ok := u.FindPool(p.Name); ok {
+		// The secret goes under the name of the entry in force, or it is
+		// never found (keyring names are case-sensitive).
+		switch {
+		case secretOnly && admin.Source() == config.SourceManaged:
+			// IT's managed pool hides the teacher's entry.
+		case secretOnly && old.URL == p.URL:
+			// The teacher's own entry for IT's recommended pool is the
+			// one in force: only its secret is new.
+			p.Name = old.Name
+		default:
+			p.Name, secretOnly = old.Name, false
+		}
 	}
 	// Keyring first: a pool without its secret is useless, and a failing
 	// keyring must not leave a half-added pool behind.
 	if err := b.opts.Secrets.Set(ctx, p.SecretKey(), secret); err != nil {
 		return poolErr(p.Name, err)
 	}
-	if isAdmin && admin.URL == p.URL {
+	if secretOnly {
 		// IT's own pool: only the secret is the teacher's; the pool
 		// stays in the admin file, so IT can still change it.
 		return nil

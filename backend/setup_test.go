@@ -11,6 +11,7 @@ import (
 
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/internal/testenv"
 )
 
 // AddPool tests first: a wrong secret or an unreachable pool stores
@@ -154,6 +155,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 // A damaged rooms file is moved aside: Open works and says so.
 func TestOpenCorruptFiles(t *testing.T) {
+	testenv.TempHome(t) // not this machine's admin files or check history
 	dir := filepath.Join(t.TempDir(), "cfg")
 	os.MkdirAll(dir, 0o700)
 	os.WriteFile(filepath.Join(dir, "rooms.json"), []byte("{ not json"), 0o600)

@@ -8,9 +8,11 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"runtime"
 	"sort"
 	"strings"
+	"unicode/utf8"
 )
 
 // Admin file names inside the admin directory (desktop-platform.md §13).
@@ -36,6 +38,9 @@ const EnvConfigDir = "TAFEL_CONFIG_DIR"
 // place to look, and a desktop's own XDG_CONFIG_DIRS cannot hide it.
 func AdminDir() string {
 	if d := strings.TrimSpace(os.Getenv(EnvConfigDir)); d != "" {
+		if abs, err := filepath.Abs(d); err == nil {
+			return abs // the paths in warnings and `config show` say where exactly
+		}
 		return d
 	}
 	return systemAdminDir(runtime.GOOS, os.Getenv)
@@ -142,17 +147,31 @@ func ParseAdmin(b []byte, path string, layer Source) (*Admin, []error) {
 		probs = append(probs, &AdminFileError{Path: path, Layer: layer, Key: key, Reason: reason})
 	}
 	b = bytes.TrimPrefix(b, []byte("\xef\xbb\xbf")) // Notepad's BOM
+	if !utf8.Valid(b) {
+		// encoding/json would silently turn "Süd" saved as Windows-1252
+		// into "S\uFFFDd": a pool name (and its keyring entry) IT never
+		// wrote.
+		return nil, []error{&AdminFileError{Path: path, Layer: layer, Reason: "not saved as UTF-8 text"}}
+	}
 	var raw map[string]json.RawMessage
 	dec := json.NewDecoder(bytes.NewReader(b))
 	if err := dec.Decode(&raw); err != nil || raw == nil {
 		reason := "not a JSON object"
-		if err != nil {
+		var te *json.UnmarshalTypeError
+		if err != nil && !errors.As(err, &te) {
 			reason = syntaxOnly(err).Error()
 		}
 		return nil, []error{&AdminFileError{Path: path, Layer: layer, Reason: reason}}
 	}
 	if dec.More() {
 		return nil, []error{&AdminFileError{Path: path, Layer: layer, Reason: "unexpected data after the JSON object"}}
+	}
+	// encoding/json keeps the last of duplicate keys without a word; a
+	// second "presets": {} would silently drop IT's locks. Which one IT
+	// meant is unknown, so such a key is ignored, with a warning.
+	dups := duplicateKeys(b)
+	if dups["version"] {
+		return nil, []error{&AdminFileError{Path: path, Layer: layer, Reason: `"version" is given more than once`}}
 	}
 	a := &Admin{}
 	if v, ok := raw["version"]; ok {
@@ -171,16 +190,34 @@ func ParseAdmin(b []byte, path string, layer Source) (*Admin, []error) {
 	sort.Strings(keys)
 	for _, k := range keys {
 		v := raw[k]
+		if dups[k] {
+			keyProblem(k, "is given more than once (or a key inside it is)")
+			continue
+		}
 		switch k {
 		case "version":
 		case "pools":
 			var pools []Pool
-			if json.Unmarshal(v, &pools) != nil {
+			var fields []map[string]json.RawMessage
+			if json.Unmarshal(v, &pools) != nil || json.Unmarshal(v, &fields) != nil || len(fields) != len(pools) {
 				keyProblem(k, "must be a list of pools")
 				continue
 			}
 			seen := map[string]bool{}
-			for _, p := range pools {
+			for i, p := range pools {
+				for _, f := range sortedKeys(fields[i]) {
+					// Only this field is ignored, so the key names it.
+					fieldKey := k + "." + shortText(p.Name) + "." + shortText(f)
+					switch {
+					case poolFields[f]:
+					case looksSecret(f):
+						// Never echo the value. The pool itself is fine:
+						// ignoring it would stop every lesson on the fleet.
+						keyProblem(fieldKey, "a shared secret does not belong in an admin file: every account on this computer can read it; each teacher enters it once, and Tafel keeps it in their own keyring")
+					default:
+						keyProblem(fieldKey, "is not a pool setting")
+					}
+				}
 				checked, err := NewPool(p.Name, p.URL, p.Checksum)
 				if err != nil {
 					keyProblem(k, "pool "+quoteShort(p.Name)+": invalid "+poolField(err))
@@ -258,6 +295,116 @@ func ParseAdmin(b []byte, path string, layer Source) (*Admin, []error) {
 }
 
 func isControl(r rune) bool { return r < 0x20 || r == 0x7f }
+
+// poolFields are the keys of a pool entry (config.Pool's JSON names).
+var poolFields = map[string]bool{
+	"name": true, "url": true, "checksum": true,
+	"max_inline_bytes": true, "max_file_bytes": true, "max_pages": true,
+}
+
+// looksSecret: a key under which IT may have put the shared secret.
+func looksSecret(key string) bool {
+	k := strings.ToLower(key)
+	for _, w := range []string{"secret", "salt", "password", "passwd", "token", "key"} {
+		if strings.Contains(k, w) {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedKeys(m map[string]json.RawMessage) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// duplicateKeys returns the top-level keys of the JSON object b that occur
+// twice, or hold an object (at any depth) with a key twice. b is valid JSON.
+func duplicateKeys(b []byte) map[string]bool {
+	dups := map[string]bool{}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.UseNumber()
+	if t, err := dec.Token(); err != nil || t != json.Delim('{') {
+		return dups
+	}
+	seen := map[string]bool{}
+	for dec.More() {
+		t, err := dec.Token()
+		if err != nil {
+			return dups
+		}
+		k, _ := t.(string)
+		if seen[k] {
+			dups[k] = true
+		}
+		seen[k] = true
+		if inner, err := skipValue(dec); err != nil {
+			return dups
+		} else if inner {
+			dups[k] = true
+		}
+	}
+	return dups
+}
+
+// skipValue reads one value from dec; dup reports a duplicate key in an
+// object inside it.
+func skipValue(dec *json.Decoder) (dup bool, err error) {
+	t, err := dec.Token()
+	if err != nil {
+		return false, err
+	}
+	switch t {
+	case json.Delim('{'):
+		seen := map[string]bool{}
+		for dec.More() {
+			kt, err := dec.Token()
+			if err != nil {
+				return dup, err
+			}
+			k, _ := kt.(string)
+			dup = dup || seen[k]
+			seen[k] = true
+			d, err := skipValue(dec)
+			if err != nil {
+				return dup, err
+			}
+			dup = dup || d
+		}
+		_, err = dec.Token() // '}'
+		return dup, err
+	case json.Delim('['):
+		for dec.More() {
+			d, err := skipValue(dec)
+			if err != nil {
+				return dup, err
+			}
+			dup = dup || d
+		}
+		_, err = dec.Token() // ']'
+		return dup, err
+	}
+	return false, nil
+}
+
+// shortText is an admin-given name for a key in a message: control
+// characters replaced, cut to 64 runes.
+func shortText(s string) string {
+	r := []rune(strings.Map(func(r rune) rune {
+		if isControl(r) {
+			return '?'
+		}
+		return r
+	}, strings.TrimSpace(s)))
+	if len(r) > 64 {
+		r = append(r[:64], '…')
+	}
+	return string(r)
+}
 
 // quoteShort quotes an admin-given name for a message, cut to 64 runes.
 func quoteShort(s string) string {

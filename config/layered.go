@@ -36,6 +36,24 @@ const (
 	KeyPresets           = "presets"
 )
 
+// Values the user's file holds for an explicit "" (follow the OS language,
+// use the system's default browser) where "" itself means "not set": only
+// written when IT recommends something else, which "" would inherit.
+const (
+	LanguageAuto  = "auto"
+	BrowserSystem = "system"
+)
+
+// userString is a user file's string as a layer value: nil when unset,
+// "" for the explicit-empty sentinel.
+func userString(s, sentinel string) *string {
+	if s == sentinel {
+		empty := ""
+		return &empty
+	}
+	return strPtr(s)
+}
+
 // LoadOptions say where the layers are; zero values take the real places.
 type LoadOptions struct {
 	// UserPath is the user's config.json; "" is UserPath().
@@ -125,8 +143,8 @@ func (l *Layered) Effective() *User {
 		u.Pools = []Pool{}
 	}
 	u.DefaultPool, _ = pickString(l.Recommended.defaultPool(), strPtr(l.User.DefaultPool), l.Managed.defaultPool())
-	u.Language, _ = pickString(l.Recommended.language(), strPtr(l.User.Language), l.Managed.language())
-	u.Browser, _ = pickString(l.Recommended.browser(), strPtr(l.User.Browser), l.Managed.browser())
+	u.Language, _ = pickString(l.Recommended.language(), userString(l.User.Language, LanguageAuto), l.Managed.language())
+	u.Browser, _ = pickString(l.Recommended.browser(), userString(l.User.Browser, BrowserSystem), l.Managed.browser())
 	u.CheckBeforeLesson, _ = pickBool(l.Recommended.checkBeforeLesson(), l.User.CheckBeforeLesson, l.Managed.checkBeforeLesson())
 	u.CloseToTray, _ = pickBool(l.Recommended.closeToTray(), l.User.CloseToTray, l.Managed.closeToTray())
 	return &u
@@ -218,8 +236,8 @@ func (l *Layered) Values() []Value {
 	}
 	r, u, m := l.Recommended, l.User, l.Managed
 	str(KeyDefaultPool, r.defaultPool(), strPtr(u.DefaultPool), m.defaultPool())
-	str(KeyLanguage, r.language(), strPtr(u.Language), m.language())
-	str(KeyBrowser, r.browser(), strPtr(u.Browser), m.browser())
+	str(KeyLanguage, r.language(), userString(u.Language, LanguageAuto), m.language())
+	str(KeyBrowser, r.browser(), userString(u.Browser, BrowserSystem), m.browser())
 	str(KeyTeacherName, nil, strPtr(u.TeacherName), nil)
 	boolean(KeyCheckBeforeLesson, r.checkBeforeLesson(), u.CheckBeforeLesson, m.checkBeforeLesson())
 	boolean(KeyCloseToTray, r.closeToTray(), u.CloseToTray, m.closeToTray())

@@ -11,6 +11,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/rooms"
 	"github.com/tafel-schule/tafel/translations"
 )
 
@@ -77,7 +78,7 @@ func runConfigShow(_ context.Context, e env) int {
 	}
 	probs := adminProblems(l)
 	out := configShowJSON{
-		AdminDir: l.AdminDir, UserFile: l.UserPath, Values: l.Values(), Problems: []adminProblemJSON{},
+		AdminDir: l.AdminDir, UserFile: l.UserPath, Values: inForce(l), Problems: []adminProblemJSON{},
 		AdminFiles: map[string]string{},
 		Precedence: []config.Source{config.SourceDefault, config.SourceRecommended, config.SourceUser, config.SourceManaged},
 	}
@@ -129,6 +130,28 @@ func runConfigShow(_ context.Context, e env) int {
 	return code
 }
 
+// inForce is l.Values() without the preset settings the rooms policy
+// refused (unknown preset or setting, bad value): those are listed under
+// the problems, and showing them as values would say they apply.
+func inForce(l *config.Layered) []config.Value {
+	pol, _ := rooms.PolicyFrom(l)
+	var out []config.Value
+	for _, v := range l.Values() {
+		if rest, ok := strings.CutPrefix(v.Key, config.KeyPresets+"."); ok {
+			id, key, _ := strings.Cut(rest, ".")
+			layer := pol.Recommended
+			if v.Source == config.SourceManaged {
+				layer = pol.Forced
+			}
+			if _, ok := layer[id].Get(key); !ok {
+				continue
+			}
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
 // displayValue shows what an empty value means.
 func displayValue(tr translations.Translator, v config.Value) string {
 	if v.Value != "" {
@@ -167,7 +190,7 @@ func runConfigSet(e env, unset bool) int {
 	if err := l.CheckChange(key); err != nil {
 		return reportManaged(e, key)
 	}
-	u := l.User
+	u, inherited := l.User, l.Inherited()
 	bad := func() int {
 		fmt.Fprintln(e.stderr, e.tr.T("config.bad_value", map[string]any{"Key": key}))
 		return exitUsage
@@ -175,8 +198,12 @@ func runConfigSet(e env, unset bool) int {
 	switch key {
 	case config.KeyLanguage:
 		switch v := strings.ToLower(value); v {
-		case "", "auto":
+		case "", config.LanguageAuto:
 			u.Language = ""
+			if !unset && inherited.Language != "" {
+				// IT recommends a language: "" would inherit it.
+				u.Language = config.LanguageAuto
+			}
 		case "de", "en":
 			u.Language = v
 		default:
@@ -187,6 +214,12 @@ func runConfigSet(e env, unset bool) int {
 			return bad()
 		}
 		u.Browser = value
+		if !unset && (value == "" || value == config.BrowserSystem) {
+			u.Browser = ""
+			if inherited.Browser != "" {
+				u.Browser = config.BrowserSystem // IT recommends a browser
+			}
+		}
 	case config.KeyTeacherName:
 		if strings.ContainsFunc(value, func(r rune) bool { return r < 0x20 }) || len([]rune(value)) > 100 {
 			return bad()
@@ -221,8 +254,7 @@ func runConfigSet(e env, unset bool) int {
 				config.KeyCheckBeforeLesson, config.KeyCloseToTray, config.KeyDefaultPool}, ", ")}))
 		return exitUsage
 	}
-	if err := config.SaveUser(l.UserPath, u); err != nil {
-		fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+	if !saveUserFile(e, l.UserPath, u) {
 		return exitFail
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("config.saved", map[string]any{"Key": key}))

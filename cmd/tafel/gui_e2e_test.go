@@ -67,7 +67,10 @@ func newGUIEnv(t *testing.T) *guiEnv {
 	}
 	g.env = append(testenv.XEnv(g.display, g.bus, home),
 		"PULSE_SERVER="+ph.Server, "LANG=en_US.UTF-8", "LANGUAGE=", "LC_ALL=", "LC_MESSAGES=",
-		"XDG_RUNTIME_DIR="+home)
+		"XDG_RUNTIME_DIR="+home,
+		// Not this machine's /etc/xdg/tafel (a managed language would
+		// change every window).
+		"TAFEL_CONFIG_DIR="+filepath.Join(home, "admin"))
 	return g
 }
 

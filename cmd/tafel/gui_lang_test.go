@@ -51,7 +51,10 @@ func TestGUILanguageMatchesBackend(t *testing.T) {
 		t.Run(strings.Join(c.env, ",")+",saved="+c.saved, func(t *testing.T) {
 			t.Parallel()
 			cmd := exec.Command(os.Args[0], "-test.run=^TestGUILanguageProbe$")
-			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), langProbeEnv + "=" + c.saved + "|" + t.TempDir()}, c.env...)
+			// TAFEL_CONFIG_DIR: this machine's /etc/xdg/tafel (a managed
+			// language, a broken file) must not decide the outcome.
+			cmd.Env = append([]string{"PATH=" + os.Getenv("PATH"), "HOME=" + t.TempDir(), "TAFEL_CONFIG_DIR=" + t.TempDir(),
+				langProbeEnv + "=" + c.saved + "|" + t.TempDir()}, c.env...)
 			out, err := cmd.CombinedOutput()
 			line := ""
 			for _, l := range strings.Split(string(out), "\n") {

@@ -24,6 +24,7 @@ import (
 	"github.com/tafel-schule/tafel/config"
 	"github.com/tafel-schule/tafel/internal/filelock"
 	"github.com/tafel-schule/tafel/rooms"
+	"github.com/tafel-schule/tafel/translations"
 )
 
 // lessonWorld is everything outside the process these commands touch;
@@ -115,7 +116,8 @@ func printJSON(e env, v any) {
 // loadUser returns the configuration in force (all layers, config.Load);
 // a damaged config.json is reported (and kept aside), and so are problems
 // in school IT's admin files, which are then ignored. It returns the
-// warning exit code to merge into the command's result.
+// warning exit code to merge into the command's result: a damaged user
+// file gives one, IT's admin files do not (see loadConfig).
 func loadUser(e env) (*config.User, string, int) {
 	l, code := loadConfig(e)
 	if l == nil {
@@ -139,11 +141,24 @@ func loadConfig(e env) (*config.Layered, int) {
 			return nil, code
 		}
 	}
+	// Problems in IT's admin files are printed, but do not change the exit
+	// code: they stay until IT fixes the image, so every command on every
+	// laptop would exit 1 (a healthy `tafel check` included) and the code
+	// would no longer say whether this command did its job. `tafel config
+	// show`, IT's own look at the files, exits 1 for them.
 	if probs := adminProblems(l); len(probs) > 0 {
 		reportAdminProblems(e, probs)
-		code = worst(code, exitWarn)
 	}
 	return l, code
+}
+
+// saveUserFile writes the user's config.json, explaining a failure.
+func saveUserFile(e env, path string, u *config.User) bool {
+	if err := config.SaveUser(path, u); err != nil {
+		fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+		return false
+	}
+	return true
 }
 
 // adminProblems are the problems in the admin files, including their
@@ -164,12 +179,19 @@ func reportAdminProblems(e env, probs []error) {
 		if !errors.As(p, &ae) {
 			continue
 		}
-		key := ae.Key
-		if key == "" {
-			key = e.tr.T("config.whole_file")
-		}
-		fmt.Fprintln(e.stderr, e.tr.T("config.admin_problem", map[string]any{"Path": ae.Path, "Key": key, "Reason": ae.Reason}))
+		fmt.Fprintln(e.stderr, adminProblemText(e.tr, ae))
 	}
+}
+
+// adminProblemText is one translated sentence about a problem in an admin
+// file. The reason is English technical detail for IT (also in logs and
+// --json); the sentence around it is translated.
+func adminProblemText(tr translations.Translator, ae *config.AdminFileError) string {
+	msg := "config.admin_problem"
+	if ae.Key == "" {
+		msg = "config.admin_problem_file"
+	}
+	return tr.T(msg, map[string]any{"Path": ae.Path, "Key": ae.Key, "Reason": ae.Reason})
 }
 
 // roomsPolicy is school IT's policy for rooms (presets in the admin files).

@@ -84,14 +84,24 @@ func runPoolAdd(ctx context.Context, e env) int {
 		}
 	}
 	secretOnly := isAdmin && p.URL == admin.URL
-	if old, exists := u.FindPool(p.Name); exists && !secretOnly {
-		if !*replace {
-			return reportPoolError(e, &config.Error{Code: config.CodePoolExists}, p.Name)
+	if old, exists := u.FindPool(p.Name); exists {
+		switch {
+		case secretOnly && admin.Source() == config.SourceManaged:
+			// IT's managed pool hides the teacher's entry.
+		case secretOnly && old.URL == p.URL:
+			// The teacher's own entry for IT's recommended pool is the one
+			// in force: its secret goes under its spelling, or it is never
+			// found (keyring names are case-sensitive).
+			p.Name = old.Name
+		default:
+			if !*replace {
+				return reportPoolError(e, &config.Error{Code: config.CodePoolExists}, p.Name)
+			}
+			// Keep the name as it was (names compare case-insensitively):
+			// the keyring entry is keyed by it, and a new spelling would
+			// orphan the old secret.
+			p.Name, secretOnly = old.Name, false
 		}
-		// Keep the name as it was (names compare case-insensitively): the
-		// keyring entry is keyed by it, and a new spelling would orphan
-		// the old secret.
-		p.Name = old.Name
 	}
 	secret, rc := readSecret(e, p.Name)
 	if rc != exitOK {
@@ -105,8 +115,7 @@ func runPoolAdd(ctx context.Context, e env) int {
 	if secretOnly {
 		if *makeDefault && !l.Locked(config.KeyDefaultPool) {
 			u.DefaultPool = p.Name
-			if err := config.SaveUser(path, u); err != nil {
-				fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+			if !saveUserFile(e, path, u) {
 				return exitFail
 			}
 		}
@@ -119,8 +128,7 @@ func runPoolAdd(ctx context.Context, e env) int {
 	if *makeDefault && !l.Locked(config.KeyDefaultPool) {
 		u.DefaultPool = p.Name
 	}
-	if err := config.SaveUser(path, u); err != nil {
-		fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+	if !saveUserFile(e, path, u) {
 		return exitFail
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("pool.added", map[string]any{"Name": p.Name}))
@@ -241,8 +249,7 @@ func runPoolRemove(ctx context.Context, e env) int {
 	if err != nil {
 		return reportPoolError(e, err, pos[0])
 	}
-	if err := config.SaveUser(path, u); err != nil {
-		fmt.Fprintln(e.stderr, e.tr.T("rooms.file_error", map[string]any{"Detail": err.Error()}))
+	if !saveUserFile(e, path, u) {
 		return exitFail
 	}
 	fmt.Fprintln(e.stderr, e.tr.T("pool.removed", map[string]any{"Name": p.Name}))
