@@ -12,6 +12,7 @@ import (
 
 	"github.com/tafel-schule/tafel/checkreport"
 	"github.com/tafel-schule/tafel/diagnostics"
+	"github.com/tafel-schule/tafel/translations"
 )
 
 // reportView is the "Report for IT" window: what the report is for, the
@@ -25,7 +26,9 @@ type reportView struct {
 	status   *widget.Label
 	activity *widget.Activity
 	summary  *fyne.Container
-	content  *widget.Label
+	content  *widget.Label // the report as plain text, for people
+	json     *widget.Label // the JSON file, for IT, folded away
+	details  *widget.Accordion
 	scroll   *container.Scroll
 	openBtn  *widget.Button
 	saveBtn  *widget.Button
@@ -91,9 +94,13 @@ func newReportView(u *UI, w fyne.Window) *reportView {
 	v.status.Wrapping = fyne.TextWrapWord
 	v.activity = widget.NewActivity()
 	v.summary = container.NewVBox()
-	v.content = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.content = widget.NewLabel("")
 	v.content.Selectable = true
-	v.content.Wrapping = fyne.TextWrapBreak
+	v.content.Wrapping = fyne.TextWrapWord
+	v.json = widget.NewLabelWithStyle("", fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
+	v.json.Selectable = true
+	v.json.Wrapping = fyne.TextWrapBreak
+	v.details = widget.NewAccordion(widget.NewAccordionItem(t("report.ui.json"), v.json))
 	v.openBtn = widget.NewButtonWithIcon(t("report.ui.open_browser"), theme.ComputerIcon(), v.openInBrowser)
 	v.saveBtn = widget.NewButtonWithIcon(t("report.ui.save"), theme.DocumentSaveIcon(), v.chooseFolder)
 	v.closeBtn = widget.NewButton(t("report.ui.close"), func() { v.win.Close() })
@@ -116,6 +123,7 @@ func (v *reportView) layout() fyne.CanvasObject {
 		sumTitle, v.summary,
 		widget.NewSeparator(),
 		contentTitle, v.content,
+		v.details,
 	)
 	v.scroll = container.NewVScroll(container.NewPadded(body))
 	buttons := container.NewHBox(v.openBtn, v.saveBtn, v.closeBtn)
@@ -147,19 +155,24 @@ func (v *reportView) build() {
 	go func() {
 		defer v.bg.Done()
 		r, err := svc.Build(ctx, redactIPs)
-		var text string
+		var text, js string
+		if err == nil {
+			// The teacher reads the text; the JSON, which is what IT's
+			// file holds, is one click away.
+			text, err = r.Text(translations.New(r.Lang))
+		}
 		if err == nil {
 			var b []byte
 			if b, err = r.JSON(); err == nil {
-				text = string(b)
+				js = string(b)
 			}
 		}
-		fyne.Do(func() { v.show(gen, r, text, err) })
+		fyne.Do(func() { v.show(gen, r, text, js, err) })
 	}()
 }
 
 // show puts a finished build on screen, unless a newer one was started.
-func (v *reportView) show(gen int, r *diagnostics.Report, text string, err error) {
+func (v *reportView) show(gen int, r *diagnostics.Report, text, js string, err error) {
 	if v.closed || gen != v.gen {
 		return
 	}
@@ -169,6 +182,7 @@ func (v *reportView) show(gen int, r *diagnostics.Report, text string, err error
 	if err != nil {
 		v.status.SetText(t("report.ui.failed"))
 		v.content.SetText("")
+		v.json.SetText("")
 		v.scroll.Refresh()
 		return
 	}
@@ -191,6 +205,7 @@ func (v *reportView) show(gen int, r *diagnostics.Report, text string, err error
 		v.summary.Add(widget.NewLabel(p.Text))
 	}
 	v.content.SetText(text)
+	v.json.SetText(js)
 	v.openBtn.Enable()
 	v.saveBtn.Enable()
 	v.scroll.Refresh()

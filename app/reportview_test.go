@@ -92,7 +92,7 @@ func TestReportViewShowsVerdictsAndContent(t *testing.T) {
 	_, v := newReportUI(t, fr)
 	texts := strings.Join(shownTexts(v.win.Content()), "\n")
 	for _, want := range []string{t2("report.ui.explain"), "Unknown – Network (never)", "School BBB: password in the keyring: yes",
-		`"format": "tafel-report"`, "https://10.1.2.3/bigbluebutton/api"} {
+		"https://10.1.2.3/bigbluebutton/api", t2("report.ui.json")} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("the window does not show %q", want)
 		}
@@ -100,6 +100,19 @@ func TestReportViewShowsVerdictsAndContent(t *testing.T) {
 	if strings.Contains(texts, reportViewSecret) {
 		t.Error("the window shows the secret")
 	}
+	// The teacher reads text, not JSON; the JSON file's content is one
+	// click away, unfolded on request.
+	if strings.Contains(v.content.Text, `"format"`) || !strings.Contains(v.content.Text, "School BBB: https://10.1.2.3/bigbluebutton/api") {
+		t.Errorf("the report text is not for people:\n%s", v.content.Text)
+	}
+	if strings.Contains(texts, `"format": "tafel-report"`) {
+		t.Error("the JSON is shown before it is asked for")
+	}
+	v.details.Open(0)
+	if texts := strings.Join(shownTexts(v.win.Content()), "\n"); !strings.Contains(texts, `"format": "tafel-report"`) || strings.Contains(texts, reportViewSecret) {
+		t.Error("the JSON file's content is not shown when unfolded, or holds the secret")
+	}
+	v.details.Close(0)
 	if v.openBtn.Disabled() || v.saveBtn.Disabled() {
 		t.Error("buttons disabled after the build")
 	}
@@ -116,7 +129,7 @@ func TestReportViewShowsVerdictsAndContent(t *testing.T) {
 	if len(builds) != 2 || builds[0] || !builds[1] {
 		t.Fatalf("builds %v, want [false true]", builds)
 	}
-	if strings.Contains(v.content.Text, "10.1.2.3") || !strings.Contains(v.content.Text, "[ip:private]") {
+	if strings.Contains(v.content.Text+v.json.Text, "10.1.2.3") || !strings.Contains(v.content.Text, "[ip:private]") {
 		t.Error("the IP address is still shown after choosing to remove it")
 	}
 
@@ -151,14 +164,15 @@ func TestReportViewKeyboard(t *testing.T) {
 	if c.Focused() != v.ipCheck {
 		t.Fatalf("the window opens with focus on %T, want the IP option", c.Focused())
 	}
-	// nil: the report's selectable text (a widget inside the label).
-	want := []fyne.Focusable{nil, v.openBtn, v.saveBtn, v.closeBtn, v.ipCheck}
+	// nil: the report's selectable text (a widget inside the label), then
+	// the header that unfolds the JSON (a button inside the accordion).
+	want := []fyne.Focusable{nil, nil, v.openBtn, v.saveBtn, v.closeBtn, v.ipCheck}
 	for i, w := range want {
 		test.FocusNext(c)
 		f := c.Focused()
 		if w == nil {
 			if f == nil || f == fyne.Focusable(v.ipCheck) || f == fyne.Focusable(v.openBtn) {
-				t.Fatalf("Tab %d reached %T, want the report text", i+1, f)
+				t.Fatalf("Tab %d reached %T, want the report text or its JSON", i+1, f)
 			}
 			continue
 		}

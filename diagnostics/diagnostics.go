@@ -295,7 +295,7 @@ func (r *Report) sanitize(ips bool) error {
 		for i := range r.Checks {
 			r.Checks[i].Details = nil
 		}
-		r.Notes = append(r.Notes, "details removed: redaction")
+		r.Notes = append(r.Notes, translations.New(r.Lang).T("report.note.details_removed"))
 		b, _ = json.Marshal(r)
 		clean = scrub(b, r.secrets, ips)
 		if err := json.Unmarshal(clean, &out); err != nil {

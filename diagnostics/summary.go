@@ -73,10 +73,16 @@ func summarize(r *Report, tr translations.Translator, now time.Time) Summary {
 	s.Verdict = worst
 	for _, p := range r.Pools {
 		key := "report.pool.in_keyring_no"
-		if p.InKeyring {
+		switch {
+		case p.InKeyring:
 			key = "report.pool.in_keyring_yes"
+		case p.KeyringProblem != "":
+			// The keyring could not be asked: "no" would send IT after a
+			// password that may well be stored.
+			key = "report.pool.keyring_unknown"
 		}
-		s.Pools = append(s.Pools, PoolLine{Name: p.Name, InKeyring: p.InKeyring, Text: tr.T(key, map[string]any{"Name": p.Name})})
+		s.Pools = append(s.Pools, PoolLine{Name: p.Name, InKeyring: p.InKeyring,
+			Text: tr.T(key, map[string]any{"Name": p.Name, "Code": p.KeyringProblem})})
 	}
 	return s
 }

@@ -14,6 +14,7 @@ import (
 	"github.com/tafel-schule/tafel/config"
 	"github.com/tafel-schule/tafel/diagnostics"
 	"github.com/tafel-schule/tafel/internal/logfile"
+	"github.com/tafel-schule/tafel/translations"
 )
 
 func init() { commands["report"] = runReport }
@@ -117,7 +118,7 @@ func gatherReportFrom(ctx context.Context, lang, pool, adminDir string, secrets 
 		AudioDevices: reportAudioDevices,
 		LogErrors:    reportLogErrors,
 	}
-	l, warnings := loadConfigQuiet(adminDir)
+	l, warnings := loadConfigQuiet(translations.New(lang), adminDir)
 	src.Config, src.ConfigWarnings = collectConfig(l), warnings
 	u := l.Effective()
 	def, _ := u.ResolvePool("")
@@ -151,11 +152,12 @@ func gatherReportFrom(ctx context.Context, lang, pool, adminDir string, secrets 
 }
 
 // loadConfigQuiet reads every configuration layer without printing:
-// problems become warnings in the report.
-func loadConfigQuiet(adminDir string) (*config.Layered, []string) {
+// problems become warnings in the report, in the report's language (they
+// stand in its summary, in front of the teacher).
+func loadConfigQuiet(tr translations.Translator, adminDir string) (*config.Layered, []string) {
 	path, err := config.UserPath()
 	if err != nil {
-		return nil, []string{"no configuration folder"}
+		return config.LoadAdminLayers(adminDir), []string{tr.T("report.config.no_dir")}
 	}
 	l, err := config.Load(config.LoadOptions{UserPath: path, AdminDir: adminDir})
 	var warnings []string
@@ -163,11 +165,11 @@ func loadConfigQuiet(adminDir string) (*config.Layered, []string) {
 		var ce *config.CorruptError
 		switch {
 		case errors.As(err, &ce):
-			warnings = append(warnings, "config.json was damaged and set aside")
+			warnings = append(warnings, tr.T("report.config.corrupt"))
 		case errors.Is(err, config.ErrNewerFormat):
-			warnings = append(warnings, "config.json is from a newer Tafel")
+			warnings = append(warnings, tr.T("report.config.newer"))
 		default:
-			warnings = append(warnings, "config.json: "+config.Code(err))
+			warnings = append(warnings, tr.T("report.config.unreadable", map[string]any{"Code": config.Code(err)}))
 		}
 	}
 	if l == nil {
@@ -175,7 +177,12 @@ func loadConfigQuiet(adminDir string) (*config.Layered, []string) {
 		l = config.LoadAdminLayers(adminDir)
 	}
 	for _, p := range adminProblems(l) {
-		warnings = append(warnings, p.Error())
+		var ae *config.AdminFileError
+		if !errors.As(p, &ae) {
+			warnings = append(warnings, p.Error())
+			continue
+		}
+		warnings = append(warnings, adminProblemText(tr, ae))
 	}
 	return l, warnings
 }

@@ -246,6 +246,18 @@ func TestReportNeverLeaks(t *testing.T) {
 			t.Errorf("%s still holds an IP address (%s)", where, ipv4RE.FindString(out))
 		}
 	}
+	// The log file the real logger wrote (not the raw lines planted in
+	// tafel.log.1) holds none of it either: a secret-named attribute with
+	// a bare token used to pass through.
+	logged, err := os.ReadFile(filepath.Join(logDir, logfile.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for what, n := range needles {
+		if n != "" && strings.Contains(string(logged), n) {
+			t.Errorf("the log file contains %s", what)
+		}
+	}
 	for cmd, s := range shown {
 		if strings.Contains(s, reportPoolSecret) || strings.Contains(s, "checksum=") {
 			t.Errorf("`tafel %s` printed the secret or a signed link", cmd)

@@ -45,3 +45,37 @@ func BenchmarkLogRecordReference(b *testing.B) {
 		logOne(l)
 	}
 }
+
+// BenchmarkRecentFullLog: Recent (what the IT report reads) over a full
+// log directory: the current file and 3 rotated ones of 1 MiB each, mostly
+// INFO records with a WARN every 20th; the last 50 warnings are kept.
+func BenchmarkRecentFullLog(b *testing.B) {
+	dir := b.TempDir()
+	w, err := Open(dir, Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	l := NewLogger(w, WithLevel(slog.LevelInfo))
+	for i := 0; ; i++ {
+		if i%20 == 0 {
+			l.Warn("problem shown", "err", benchErr, "code", "timeout")
+		} else {
+			logOne(l)
+		}
+		if i%1000 == 0 {
+			if _, err := os.Stat(filepath.Join(dir, FileName+".3")); err == nil {
+				if fi, _ := os.Stat(filepath.Join(dir, FileName)); fi != nil && fi.Size() > DefaultMaxBytes-4096 {
+					break
+				}
+			}
+		}
+	}
+	w.Close()
+	b.ReportAllocs()
+	for b.Loop() {
+		recs, err := Recent(dir, slog.LevelWarn, 50, time.Time{})
+		if err != nil || len(recs) != 50 {
+			b.Fatalf("%d records, %v", len(recs), err)
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"strings"
+
+	"github.com/tafel-schule/tafel/internal/redact"
 )
 
 // LevelEnv names the environment variable that sets the log level
@@ -82,6 +84,9 @@ func NewScrubHandler(inner slog.Handler, extra ...func(string) string) slog.Hand
 type scrubHandler struct {
 	inner slog.Handler
 	scrub func(string) string
+	// secret: inside a group named like a secret (WithGroup("turn_credential")),
+	// where every value is masked.
+	secret bool
 }
 
 func (h *scrubHandler) Enabled(ctx context.Context, l slog.Level) bool {
@@ -102,17 +107,29 @@ func (h *scrubHandler) WithAttrs(as []slog.Attr) slog.Handler {
 	for i, a := range as {
 		out[i] = h.attr(a)
 	}
-	return &scrubHandler{inner: h.inner.WithAttrs(out), scrub: h.scrub}
+	return &scrubHandler{inner: h.inner.WithAttrs(out), scrub: h.scrub, secret: h.secret}
 }
 
 func (h *scrubHandler) WithGroup(name string) slog.Handler {
-	return &scrubHandler{inner: h.inner.WithGroup(name), scrub: h.scrub}
+	return &scrubHandler{inner: h.inner.WithGroup(h.scrub(name)), scrub: h.scrub, secret: h.secret || redact.SecretKey(name)}
 }
 
 // attr resolves LogValuers first (SignedURL redacts itself there), then
 // scrubs strings; values of other kinds (numbers, times) pass unchanged.
+// A key that names a secret ("password", "checksum", "sharedSecret") has
+// its value masked whatever it looks like: a bare token has no "key="
+// for the text rules to see. Keys are scrubbed like values.
 func (h *scrubHandler) attr(a slog.Attr) slog.Attr {
+	return h.attrIn(a, h.secret)
+}
+
+func (h *scrubHandler) attrIn(a slog.Attr, secret bool) slog.Attr {
+	secret = secret || redact.SecretKey(a.Key)
+	a.Key = h.scrub(a.Key)
 	v := a.Value.Resolve()
+	if secret {
+		return slog.Attr{Key: a.Key, Value: h.masked(v)}
+	}
 	switch v.Kind() {
 	case slog.KindString:
 		a.Value = slog.StringValue(h.scrub(v.String()))
@@ -120,7 +137,7 @@ func (h *scrubHandler) attr(a slog.Attr) slog.Attr {
 		g := v.Group()
 		out := make([]slog.Attr, len(g))
 		for i, ga := range g {
-			out[i] = h.attr(ga)
+			out[i] = h.attrIn(ga, false)
 		}
 		a.Value = slog.GroupValue(out...)
 	case slog.KindAny:
@@ -133,6 +150,31 @@ func (h *scrubHandler) attr(a slog.Attr) slog.Attr {
 		a.Value = v
 	}
 	return a
+}
+
+// masked is v under a secret key: Mark, except a flag or an empty value,
+// which say only whether the secret is set; groups are masked inside.
+func (h *scrubHandler) masked(v slog.Value) slog.Value {
+	switch v.Kind() {
+	case slog.KindBool:
+		return v
+	case slog.KindString:
+		if v.String() == "" {
+			return v
+		}
+	case slog.KindGroup:
+		g := v.Group()
+		out := make([]slog.Attr, len(g))
+		for i, ga := range g {
+			out[i] = h.attrIn(ga, true)
+		}
+		return slog.GroupValue(out...)
+	case slog.KindAny:
+		if v.Any() == nil {
+			return v
+		}
+	}
+	return slog.StringValue(redact.Mark)
 }
 
 // anyText turns an arbitrary value into text, so that structs such as

@@ -188,3 +188,43 @@ func TestAnyValuesNeverPanic(t *testing.T) {
 		t.Error("an Any value reached the log unscrubbed")
 	}
 }
+
+// Review regression: the scrubber saw only values, so an attribute whose
+// key names a secret carried a bare token or password in clear (no
+// "key=" for the text rules), as did camelCase struct fields, attribute
+// keys and secret-named groups; known secrets were replaced only verbatim,
+// not URL-encoded or base64.
+func TestLoggerMasksSecretKeysAndForms(t *testing.T) {
+	const pool = "my+pool/secret=="
+	var b bytes.Buffer
+	var sec Secrets
+	sec.Add(pool)
+	l := NewLogger(&b, WithScrubber(sec.Scrub), WithLevel(slog.LevelDebug))
+	type creds struct{ Username, SharedSecret, TurnPassword string }
+	l.Warn("a", "password", "hunter2xyz", "checksum", looseSum, "session_token", "ai1wqj8wb6s7rnk0", "secret_set", true)
+	l.Warn("b", slog.Group("turn", "credential", "credABCD1234", "url", "turn:h:3478"))
+	l.Warn("c", "creds", creds{"u", "structSecret99", "structTurnPw77"})
+	l.WithGroup("shared_secret").Warn("d", "v", "groupSecret55")
+	l.With("access_code", 482913).Warn("e")
+	l.Warn("f", "err", fmt.Errorf("wrap: %s and %s", url.QueryEscape(pool), "bXkrcG9vbC9zZWNyZXQ9PQ=="))
+	l.Warn("g", "https://bbb.example.org/api/join?checksum="+looseSum, 1)
+	out := b.String()
+	for what, v := range map[string]string{"password": "hunter2xyz", "checksum": looseSum, "token": "ai1wqj8wb6s7rnk0",
+		"group credential": "credABCD1234", "struct secret": "structSecret99", "struct TURN password": "structTurnPw77",
+		"secret group": "groupSecret55", "access code": "482913", "URL-encoded secret": url.QueryEscape(pool),
+		"base64 secret": "bXkrcG9vbC9zZWNyZXQ9PQ=="} {
+		if strings.Contains(out, v) {
+			t.Errorf("the log holds the %s", what)
+		}
+	}
+	for _, keep := range []string{`"secret_set":true`, `"url":"turn:h:3478"`, `\"Username\":\"u\"`} {
+		if !strings.Contains(out, keep) {
+			t.Errorf("lost %s", keep)
+		}
+	}
+	for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+		if !json.Valid([]byte(line)) {
+			t.Errorf("invalid JSON line: %s", line)
+		}
+	}
+}

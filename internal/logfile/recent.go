@@ -60,6 +60,9 @@ func Recent(dir string, minLevel slog.Level, max int, since time.Time) ([]Record
 			continue
 		}
 		scanLines(f, func(line []byte) {
+			if l, ok := quickLevel(line); ok && l < minLevel {
+				return // most lines are INFO: skip them without decoding
+			}
 			r, ok := ParseLine(line)
 			if !ok || r.level() < minLevel || (!since.IsZero() && r.Time.Before(since)) {
 				return
@@ -77,6 +80,28 @@ func Recent(dir string, minLevel slog.Level, max int, since time.Time) ([]Record
 		ring = append(ring[next:], ring[:next]...)
 	}
 	return ring, nil
+}
+
+// quickLevel reads the level of a line as slog's JSON handler writes it
+// ({"time":"…","level":"INFO",…}) without decoding the line; ok is false
+// for any other layout, which then gets the full parse.
+func quickLevel(line []byte) (slog.Level, bool) {
+	const head, mid = `{"time":"`, `","level":"`
+	rest, ok := bytes.CutPrefix(line, []byte(head))
+	if !ok {
+		return 0, false
+	}
+	i := bytes.IndexByte(rest, '"')
+	if i < 0 || !bytes.HasPrefix(rest[i:], []byte(mid)) {
+		return 0, false
+	}
+	rest = rest[i+len(mid):]
+	j := bytes.IndexByte(rest, '"')
+	var l slog.Level
+	if j < 0 || l.UnmarshalText(rest[:j]) != nil {
+		return 0, false
+	}
+	return l, true
 }
 
 // logFiles lists tafel.log.N (highest N first, the oldest) then tafel.log.

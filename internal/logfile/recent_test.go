@@ -2,6 +2,7 @@ package logfile
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"math/rand/v2"
 	"os"
@@ -130,5 +131,33 @@ func TestRecentMissingOrEmpty(t *testing.T) {
 	os.WriteFile(filepath.Join(dir, FileName), nil, 0o600)
 	if got, err := Recent(dir, slog.LevelDebug, 10, time.Time{}); err != nil || len(got) != 0 {
 		t.Errorf("empty file: %v, %v", got, err)
+	}
+}
+
+// quickLevel, Recent's shortcut past INFO lines, reads the same level as
+// the full parse for what NewLogger writes, and gives up on other layouts.
+func TestQuickLevel(t *testing.T) {
+	var b bytes.Buffer
+	l := NewLogger(&b, WithLevel(slog.LevelDebug))
+	l.Debug("d")
+	l.Warn(`"level":"DEBUG"`)
+	l.Log(context.Background(), slog.LevelError+2, "e2")
+	for _, line := range bytes.Split(bytes.TrimSpace(b.Bytes()), []byte("\n")) {
+		q, ok := quickLevel(line)
+		r, ok2 := ParseLine(line)
+		if !ok || !ok2 || q != r.level() {
+			t.Errorf("%s: quick %v %v, parsed %v %v", line, q, ok, r.Level, ok2)
+		}
+	}
+	// An attribute named "level" does not change the record's level.
+	b.Reset()
+	l.Info("i", "level", "ERROR")
+	if q, ok := quickLevel(bytes.TrimSpace(b.Bytes())); !ok || q != slog.LevelInfo {
+		t.Errorf("an INFO record with a level attribute: %v %v", q, ok)
+	}
+	for _, line := range []string{`{"level":"INFO","msg":"x"}`, `{"time":"t","msg":"x","level":"INFO"}`, `{"time":"t","level":"LOUD"}`, `not json`} {
+		if _, ok := quickLevel([]byte(line)); ok {
+			t.Errorf("quickLevel(%s) claims a level", line)
+		}
 	}
 }

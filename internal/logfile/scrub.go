@@ -1,7 +1,7 @@
 package logfile
 
 import (
-	"sort"
+	"slices"
 	"strings"
 	"sync"
 
@@ -24,48 +24,41 @@ func Scrub(s string) string {
 
 // Secrets is a scrubber for known secret values (the pool's shared secret,
 // TURN credentials, access codes), for use with WithScrubber. Secrets can
-// be added after the logger is built, as they become known. The zero
-// value is ready to use and safe for concurrent use.
+// be added after the logger is built, as they become known. Each value is
+// replaced in every form it can take in a log line (URL-, JSON-, HTML-
+// escaped, base64: redact.Forms). The zero value is ready to use and safe
+// for concurrent use.
 type Secrets struct {
-	mu   sync.RWMutex
-	list []string
+	mu    sync.RWMutex
+	list  []string
+	forms []string // redact.Forms(list...), longest first
 }
 
 // minSecretLen keeps very short values from blanking out ordinary words.
-const minSecretLen = 4
+const minSecretLen = redact.MinSecretLen
 
 // Add registers values to be replaced by [redacted] in every log string.
 func (s *Secrets) Add(values ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	changed := false
 	for _, v := range values {
 		v = strings.TrimSpace(v)
-		if len(v) < minSecretLen || contains(s.list, v) {
+		if len(v) < minSecretLen || slices.Contains(s.list, v) {
 			continue
 		}
 		s.list = append(s.list, v)
+		changed = true
 	}
-	// Longest first, so a secret containing another is replaced whole.
-	sort.Slice(s.list, func(i, j int) bool { return len(s.list[i]) > len(s.list[j]) })
+	if changed {
+		// Longest first, so a secret containing another is replaced whole.
+		s.forms = redact.Forms(s.list...)
+	}
 }
 
-func contains(l []string, v string) bool {
-	for _, x := range l {
-		if x == v {
-			return true
-		}
-	}
-	return false
-}
-
-// Scrub replaces every registered secret in text.
+// Scrub replaces every registered secret, in all its forms, in text.
 func (s *Secrets) Scrub(text string) string {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	for _, v := range s.list {
-		if strings.Contains(text, v) {
-			text = strings.ReplaceAll(text, v, redacted)
-		}
-	}
-	return text
+	return redact.ReplaceForms(text, s.forms)
 }

@@ -24,17 +24,29 @@ const Mark = "[redacted]"
 // would blot out ordinary words and prove nothing.
 const MinSecretLen = 4
 
+// secretKeyWords matches a key that names a secret: a secret word, with
+// any prefix ("shared_secret", "sharedSecret", "turn.credential") but
+// nothing after it ("secret_set" and "credentials_expire" are no secrets).
+const secretKeyWords = `[a-z0-9_.\-]*?(?:checksum|session_?token|auth_?token|access_?token|token|password|passwd|[a-z]*pw|[a-z]*salt|credentials?|secret|authorization|cookie|jsessionid|api_?key|access_?code)\b`
+
 var (
 	// URLs whose query or fragment may hold a checksum, a session token or
 	// personal data.
 	webURL = regexp.MustCompile(`(?i)\b(?:https?|wss?)://[^\s"'<>` + "`" + `]+`)
+	// A URL-encoded URL outside a query ("https%3A%2F%2Fh%2Fjoin%3Fx%3D1",
+	// as a redirect target is written): its encoded query goes too.
+	encURL = regexp.MustCompile(`(?i)\b(?:https?|wss?)%3A%2F%2F[^\s"'<>` + "`" + `]+`)
 	// turn:/stun: URIs (RFC 7064/7065) have no "//".
 	iceURI = regexp.MustCompile(`(?i)\b(?:turns?|stuns?):[^\s"'<>` + "`" + `\\]+`)
-	// key=value, key: value and "key": "value" for keys that name a secret.
-	// An optional word prefix catches shared_secret, static-auth-secret….
-	// The key starts after a non-word character, an escaped "&" (JSON's
-	// \u0026, HTML's &amp; or &#38;) or the start.
-	secretKV = regexp.MustCompile(`(?i)(^|[^a-z0-9_]|\\u00[0-9a-f]{2}|&amp;|&#\d+;)((?:[a-z0-9]+[_.\-])*(?:checksum|session_?token|auth_?token|access_?token|token|password|passwd|[a-z]*pw|[a-z]*salt|credentials?|secret|authorization|cookie|api_?key|access_?code)\b)("?\s*[:=]\s*)((?:Bearer|Basic|Digest)\s+[^\s"'&,;<>]+|"(?:[^"\\]|\\.)*"|[^\s"'&,;<>\]\[}\\]+)`)
+	// key=value, key: value, "key": "value" and 'key': 'value' for keys
+	// that name a secret. Any word prefix catches shared_secret,
+	// static-auth-secret, and camelCase sharedSecret or TurnPassword (Go
+	// structs marshalled without tags). The key starts after a non-word
+	// character, an escaped "&" (JSON's \u0026, HTML's &amp; or &#38;) or
+	// the start.
+	secretKV = regexp.MustCompile(`(?i)(^|[^a-z0-9_]|\\u00[0-9a-f]{2}|&amp;|&#\d+;)(` + secretKeyWords + `)(["']?\s*[:=]\s*)((?:Bearer|Basic|Digest)\s+[^\s"'&,;<>]+|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|[^\s"'&,;<>\]\[}\\]+)`)
+	// secretKey is a whole key (a log attribute, a group) naming a secret.
+	secretKey = regexp.MustCompile(`(?i)^` + secretKeyWords + `$`)
 	// A bare query ("meetingID=…&fullName=…&checksum=…") that carries a
 	// checksum or session token: all of it goes, since its other values
 	// hold the teacher's name. Pairs join with "&", "&amp;" or "\u0026".
@@ -64,15 +76,14 @@ func Text(s string, secrets ...string) string {
 }
 
 func step(s string, forms []string) string {
-	for _, f := range forms {
-		if strings.Contains(s, f) {
-			s = replaceOutsideMarks(s, f)
-		}
-	}
+	s = ReplaceForms(s, forms)
 	s = webURL.ReplaceAllStringFunc(s, stripWebURL)
+	s = encURL.ReplaceAllStringFunc(s, stripEncodedURL)
 	s = iceURI.ReplaceAllStringFunc(s, stripICEURI)
 	s = signedQuery.ReplaceAllString(s, Mark)
-	s = secretKV.ReplaceAllStringFunc(s, maskKV)
+	if hasKeyHint(s) {
+		s = secretKV.ReplaceAllStringFunc(s, maskKV)
+	}
 	s = turnUser.ReplaceAllString(s, Mark)
 	s = turnPass.ReplaceAllString(s, "${1}"+Mark)
 	return s
@@ -172,6 +183,26 @@ func stripWebURL(u string) string {
 	return dropUserinfo(u, strings.Index(u, "://")+3) + esc
 }
 
+// stripEncodedURL cuts a URL-encoded URL at its encoded "?" or "#" and
+// drops encoded userinfo ("user%3Apw%40host").
+func stripEncodedURL(u string) string {
+	low := strings.ToLower(u)
+	for _, q := range []string{"%3f", "%23", "&"} {
+		if i := strings.Index(low, q); i >= 0 {
+			u, low = u[:i], low[:i]
+		}
+	}
+	start := strings.Index(low, "%2f%2f") + len("%2f%2f") // the regexp matched one
+	auth := low[start:]
+	if i := strings.Index(auth, "%2f"); i >= 0 {
+		auth = auth[:i]
+	}
+	if at := strings.LastIndex(auth, "%40"); at >= 0 {
+		return u[:start] + u[start+at+3:]
+	}
+	return u
+}
+
 // dropUserinfo removes "user:pass@" after the scheme (authority starts at
 // start) up to the first "/".
 func dropUserinfo(u string, start int) string {
@@ -236,7 +267,7 @@ func maskKV(m string) string {
 		return m
 	}
 	pre, key, sep, val := sub[1], sub[2], sub[3], sub[4]
-	inner := strings.Trim(val, `"`)
+	inner := strings.Trim(val, `"'`)
 	switch strings.ToLower(inner) {
 	case "true", "false", "null", "":
 		// A flag ("secret_set": true) or an empty value is no secret.
@@ -245,10 +276,50 @@ func maskKV(m string) string {
 	if inner == Mark {
 		return m
 	}
-	if strings.HasPrefix(val, `"`) || strings.Contains(sep, `"`) {
+	switch {
+	case strings.HasPrefix(val, `'`):
+		return pre + key + sep + `'` + Mark + `'`
+	case strings.HasPrefix(val, `"`) || strings.Contains(sep, `"`):
 		return pre + key + sep + `"` + Mark + `"`
 	}
 	return pre + key + sep + Mark
+}
+
+// SecretKey reports whether key (a log attribute or group name, a JSON
+// field) names a secret, by the same words Text masks values for:
+// "password", "shared_secret", "sharedSecret", "turn.credential"; not
+// "secret_set" or "credentials_expire".
+func SecretKey(key string) bool {
+	// Most keys ("room", "err", "status") hold none of the words: this
+	// check keeps the log's per-attribute cost to a few string searches.
+	return hasKeyHint(key) && secretKey.MatchString(key)
+}
+
+// hasKeyHint: s may hold a secret-looking key (the regexp is the costly
+// part of Text for the short texts a log sees).
+func hasKeyHint(s string) bool {
+	lower := strings.ToLower(s)
+	for _, w := range secretKeyHints {
+		if strings.Contains(lower, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// secretKeyHints: every word of secretKeyWords contains one of these.
+var secretKeyHints = []string{"checksum", "token", "passw", "pw", "salt", "credential", "secret", "authorization", "cookie", "jsessionid", "key", "code"}
+
+// ReplaceForms replaces each of forms (from Forms, longest first) in s
+// by Mark, leaving existing marks intact: the cheap known-secrets part of
+// Text, for callers that keep the forms (the log file).
+func ReplaceForms(s string, forms []string) string {
+	for _, f := range forms {
+		if strings.Contains(s, f) {
+			s = replaceOutsideMarks(s, f)
+		}
+	}
+	return s
 }
 
 // ErrLeak is returned by Verify.

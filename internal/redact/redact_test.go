@@ -136,3 +136,56 @@ func TestHTMLEscapedURLs(t *testing.T) {
 		t.Errorf("got  %q\nwant %q", got, want)
 	}
 }
+
+// Review regression: camelCase keys (Go structs marshalled without JSON
+// tags, as slog.Any and %+v write them), single-quoted values and the
+// BBB session cookie were left in clear.
+func TestTextCamelCaseAndQuotedKeys(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{`{"SharedSecret":"poolsecret123","TurnPassword":"turnpw123"}`, `{"SharedSecret":"[redacted]","TurnPassword":"[redacted]"}`},
+		{"sharedSecret=abcdef staticAuthSecret: xyz123", "sharedSecret=[redacted] staticAuthSecret: [redacted]"},
+		{"{Username:u TurnCredential:abcd1234}", "{Username:u TurnCredential:[redacted]}"},
+		{`'password': 'hunter22'`, `'password': '[redacted]'`},
+		{`password='two words'`, `password='[redacted]'`},
+		{"JSESSIONID=ABCDEF0123456789", "JSESSIONID=[redacted]"},
+		// Not secrets: a flag, an expiry, ordinary words.
+		{`{"secret_set": true, "credentials_expire": "2026-01-01", "in_keyring": false}`, `{"secret_set": true, "credentials_expire": "2026-01-01", "in_keyring": false}`},
+	}
+	for _, c := range cases {
+		if got := Text(c.in); got != c.want {
+			t.Errorf("Text(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
+
+func TestSecretKey(t *testing.T) {
+	for _, k := range []string{"password", "checksum", "session_token", "sessionToken", "SharedSecret", "shared_secret",
+		"turn.credential", "static-auth-secret", "moderatorPW", "securitySalt", "Authorization", "Cookie", "JSESSIONID", "api_key"} {
+		if !SecretKey(k) {
+			t.Errorf("SecretKey(%q) = false", k)
+		}
+	}
+	for _, k := range []string{"secret_set", "credentials_expire", "in_keyring", "keyring_problem", "url", "err", "code",
+		"session_type", "component", "tokens", "message_key"} {
+		if SecretKey(k) {
+			t.Errorf("SecretKey(%q) = true", k)
+		}
+	}
+}
+
+// Review regression: a URL-encoded signed link (a redirect target in an
+// error text) kept its encoded query: checksum and teacher's name.
+func TestTextEncodedURL(t *testing.T) {
+	cases := []struct{ in, want string }{
+		{"redirect to https%3A%2F%2Fbbb.example.org%2Fapi%2Fjoin%3FfullName%3DFrau%2BM%26checksum%3Dabc123 failed",
+			"redirect to https%3A%2F%2Fbbb.example.org%2Fapi%2Fjoin failed"},
+		{"HTTP%3a%2f%2fu%3Apw%40h.example.org%2Fp%23frag", "HTTP%3a%2f%2fh.example.org%2Fp"},
+		{"ws%3A%2F%2Fh%2Fws%3FsessionToken%3Dabc", "ws%3A%2F%2Fh%2Fws"},
+		{"wss%3A%2F%2Fuser%40h%2Fws", "wss%3A%2F%2Fh%2Fws"},
+	}
+	for _, c := range cases {
+		if got := Text(c.in); got != c.want {
+			t.Errorf("Text(%q)\n got %q\nwant %q", c.in, got, c.want)
+		}
+	}
+}
