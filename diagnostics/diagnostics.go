@@ -17,6 +17,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/tafel-schule/tafel/checkhistory"
@@ -91,8 +92,11 @@ type Sources struct {
 	// credentials…) that must not appear in any output.
 	Secrets   []string
 	RedactIPs bool
-	Now       func() time.Time
-	Lang      string
+	// HomeDir, when set, is shown as "~" wherever it appears (paths in
+	// settings and errors): it names the teacher's login.
+	HomeDir string
+	Now     func() time.Time
+	Lang    string
 	// OS, when set, replaces what CollectOS finds (tests, benchmarks).
 	OS *OSInfo
 }
@@ -118,6 +122,7 @@ type Report struct {
 	Notes []string `json:"notes"`
 
 	secrets []string
+	home    string
 }
 
 // Summary is what IT reads first.
@@ -169,7 +174,7 @@ func Build(ctx context.Context, src Sources) (*Report, error) {
 	}
 	tr := translations.New(src.Lang)
 	r := &Report{Format: Format, FormatVersion: FormatVersion, CreatedAt: now(), Lang: tr.Lang,
-		IPsRemoved: src.RedactIPs, secrets: src.Secrets}
+		IPsRemoved: src.RedactIPs, secrets: src.Secrets, home: src.HomeDir}
 	note := func(key string, err error) {
 		d := ""
 		if err != nil {
@@ -286,7 +291,7 @@ func (r *Report) sanitize(ips bool) error {
 	if err != nil {
 		return err
 	}
-	clean := scrub(b, r.secrets, ips)
+	clean := scrub(b, r.secrets, r.home, ips)
 	var out Report
 	if err := json.Unmarshal(clean, &out); err != nil {
 		// The redaction broke the JSON (a masked value inside an odd
@@ -297,23 +302,39 @@ func (r *Report) sanitize(ips bool) error {
 		}
 		r.Notes = append(r.Notes, translations.New(r.Lang).T("report.note.details_removed"))
 		b, _ = json.Marshal(r)
-		clean = scrub(b, r.secrets, ips)
+		clean = scrub(b, r.secrets, r.home, ips)
 		if err := json.Unmarshal(clean, &out); err != nil {
 			return errors.New("diagnostics: the report could not be redacted safely")
 		}
 	}
-	out.secrets = r.secrets
+	out.secrets, out.home = r.secrets, r.home
 	*r = out
 	return nil
 }
 
-// scrub is the redaction over a finished output.
-func scrub(b []byte, secrets []string, ips bool) []byte {
+// scrub is the redaction over a finished output (JSON text).
+func scrub(b []byte, secrets []string, home string, ips bool) []byte {
 	s := redact.Text(string(b), secrets...)
 	if ips {
 		s = redact.IPs(s)
 	}
-	return []byte(s)
+	return []byte(homeAsTilde(s, home))
+}
+
+// homeAsTilde shows the home directory as "~" in JSON text: followed by a
+// separator (JSON-escaped "\\" on Windows) or ending a string, so that
+// /home/ab never touches /home/abc.
+func homeAsTilde(s, home string) string {
+	home = strings.TrimRight(home, `/\`)
+	if len(home) < 2 {
+		return s
+	}
+	h, _ := json.Marshal(home)
+	esc := string(h[1 : len(h)-1])
+	for _, sep := range []string{"/", `\\`} {
+		s = strings.ReplaceAll(s, esc+sep, "~"+sep)
+	}
+	return strings.ReplaceAll(s, `"`+esc+`"`, `"~"`)
 }
 
 // emptyNotNull makes empty lists [] in the JSON, never null: readers

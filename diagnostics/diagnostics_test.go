@@ -278,3 +278,37 @@ func indexOf(list []string, s string) int {
 	}
 	return -1
 }
+
+// The home directory names the teacher's login: the report shows "~".
+func TestHomeDirShownAsTilde(t *testing.T) {
+	for _, home := range []string{"/home/frau.meier", `C:\Users\frau.meier`} {
+		src := testSources(t, 1)
+		src.HomeDir = home
+		sep := "/"
+		if strings.Contains(home, `\`) {
+			sep = `\`
+		}
+		src.Config = append(src.Config, ConfigValue{Key: "browser", Value: home + sep + "bin" + sep + "firefox", Source: "user"},
+			ConfigValue{Key: "other", Value: home + "x" + sep + "keep", Source: "user"})
+		src.LogErrors = func() ([]LogEntry, error) {
+			return []LogEntry{{Time: testNow, Level: "WARN", Msg: "cannot open " + home + sep + "Folien.pdf"}}, nil
+		}
+		r, err := Build(context.Background(), src)
+		must(t, err)
+		j, err := r.JSON()
+		must(t, err)
+		h, err := r.HTML(translations.New("de"))
+		must(t, err)
+		for name, out := range map[string]string{"json": string(j), "html": string(h)} {
+			if strings.Contains(out, home+sep) {
+				t.Errorf("%s (%s) holds the home directory", name, home)
+			}
+			if !strings.Contains(out, "frau.meierx") {
+				t.Errorf("%s (%s): a longer name was cut", name, home)
+			}
+		}
+		if !strings.Contains(string(j), `"~`) {
+			t.Errorf("no ~ in the JSON for %s", home)
+		}
+	}
+}

@@ -30,7 +30,7 @@ func (r *Report) JSON() ([]byte, error) {
 	if err := enc.Encode(r); err != nil {
 		return nil, err
 	}
-	out := scrub(b.Bytes(), r.secrets, r.IPsRemoved)
+	out := scrub(b.Bytes(), r.secrets, r.home, r.IPsRemoved)
 	if !json.Valid(out) {
 		return nil, ErrUnsafe
 	}
@@ -65,7 +65,7 @@ func (r *Report) HTML(tr translations.Translator) ([]byte, error) {
 	}{r, tr.Lang}); err != nil {
 		return nil, err
 	}
-	return r.final(scrub(b.Bytes(), r.secrets, r.IPsRemoved))
+	return r.final(scrub(b.Bytes(), r.secrets, r.home, r.IPsRemoved))
 }
 
 // Text is the report as plain text for people, in the HTML page's order
@@ -81,7 +81,7 @@ func (r *Report) Text(tr translations.Translator) (string, error) {
 	if err := tpl.Execute(&b, struct{ R *Report }{r}); err != nil {
 		return "", err
 	}
-	out, err := r.final(scrub(b.Bytes(), r.secrets, r.IPsRemoved))
+	out, err := r.final(scrub(b.Bytes(), r.secrets, r.home, r.IPsRemoved))
 	return string(out), err
 }
 

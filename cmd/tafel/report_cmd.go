@@ -112,7 +112,9 @@ func gatherReportFrom(ctx context.Context, lang, pool, adminDir string, secrets 
 	if history == nil {
 		history = world.history()
 	}
+	home, _ := os.UserHomeDir()
 	src := diagnostics.Sources{
+		HomeDir: home,
 		Version: version, Lang: lang, Now: world.now,
 		History:      history,
 		AudioDevices: reportAudioDevices,
