@@ -3,10 +3,8 @@ package rooms
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
 	"path/filepath"
 	"sort"
-	"strconv"
 
 	"github.com/tafel-schule/tafel/config"
 )
@@ -35,8 +33,8 @@ func PolicyFrom(l *config.Layered) (Policy, []error) {
 		sort.Strings(ids)
 		for _, id := range ids {
 			if _, ok := FindPreset(id); !ok && id != "*" {
-				probs = append(probs, &config.AdminFileError{Path: path, Layer: layer, Key: config.KeyPresets,
-					Reason: fmt.Sprintf("names an unknown preset %s", strconv.Quote(short(id)))})
+				probs = append(probs, &config.AdminFileError{Path: path, Layer: layer, Key: config.KeyPresets + "." + short(id),
+					Reason: "is not a preset (lesson, parents, staff or *)"})
 				continue
 			}
 			keys := make([]string, 0, len(raw[id]))
@@ -47,12 +45,14 @@ func PolicyFrom(l *config.Layered) (Policy, []error) {
 			var s Settings
 			for _, k := range keys {
 				if err := s.Set(k, settingText(raw[id][k])); err != nil {
-					why := "invalid value"
+					// Only this one setting is left out: the key says exactly
+					// which, so IT does not think all protections are off.
+					why := "has a value this setting does not take"
 					if errors.Is(err, ErrUnknownSetting) {
-						why = "unknown setting"
+						why = "is not a room setting"
 					}
-					probs = append(probs, &config.AdminFileError{Path: path, Layer: layer, Key: config.KeyPresets,
-						Reason: fmt.Sprintf("preset %s: setting %s: %s", strconv.Quote(short(id)), strconv.Quote(short(k)), why)})
+					probs = append(probs, &config.AdminFileError{Path: path, Layer: layer,
+						Key: config.KeyPresets + "." + short(id) + "." + short(k), Reason: why})
 				}
 			}
 			if !s.IsZero() {

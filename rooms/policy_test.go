@@ -92,14 +92,22 @@ func TestPolicyBadEntries(t *testing.T) {
 	if len(probs) != 6 {
 		t.Fatalf("problems (%d): %v", len(probs), probs)
 	}
+	// Each problem names exactly what is left out, not all of "presets".
+	var keys []string
 	for _, p := range probs {
 		var ae *config.AdminFileError
-		if !errors.As(p, &ae) || ae.Layer != config.SourceManaged || ae.Key != config.KeyPresets {
+		if !errors.As(p, &ae) || ae.Layer != config.SourceManaged {
 			t.Errorf("%#v", p)
+			continue
 		}
+		keys = append(keys, ae.Key)
 		if strings.Contains(p.Error(), "maybe") || strings.Contains(p.Error(), `"red"`) {
 			t.Errorf("problem echoes a value: %v", p)
 		}
+	}
+	want := "presets.exam presets.lesson.colour presets.lesson.guest_policy presets.lesson.max_participants presets.lesson.mute_on_start presets.lesson.record"
+	if got := strings.Join(keys, " "); got != want {
+		t.Errorf("keys %q, want %q", got, want)
 	}
 	if !pol.Locked(PresetLesson, "lock_webcam") || pol.Locked(PresetLesson, "record") || len(pol.Forced) != 1 {
 		t.Errorf("policy %+v", pol)

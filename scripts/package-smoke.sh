@@ -115,6 +115,57 @@ else
 	fail "make install failed: $(cat "$tmp/make.err")"
 fi
 
+# user-install: the current user only, the menu entry with the full path
+# (~/.local/bin is often not on a session's PATH).
+uhome=$tmp/uhome
+mkdir -p "$uhome"
+if make -s -C "$pkg" user-install HOME="$uhome" >/dev/null 2>"$tmp/make.err" &&
+	[ -x "$uhome/.local/bin/tafel" ] &&
+	grep -qx "Exec=$uhome/.local/bin/tafel" "$uhome/.local/share/applications/schule.tafel.app.desktop" &&
+	[ -f "$uhome/.local/share/icons/schule.tafel.app.png" ]; then
+	make -s -C "$pkg" user-uninstall HOME="$uhome" >/dev/null 2>&1 || true
+	if [ -z "$(find "$uhome" -type f)" ]; then
+		ok "make user-install / user-uninstall"
+	else
+		fail "make user-uninstall left files: $(find "$uhome" -type f)"
+	fi
+else
+	fail "make user-install failed or wrote no full Exec path: $(cat "$tmp/make.err")"
+fi
+
+# docs/admin.md as IT reads it: its autostart entry is a valid .desktop
+# file, and its example admin files load without a single warning.
+guide=$root/docs/admin.md
+if [ -f "$guide" ] && command -v python3 >/dev/null 2>&1 && [ -x "$bin" ]; then
+	mkdir -p "$tmp/guide"
+	python3 - "$guide" "$tmp/guide" <<'PY'
+import re, sys
+text = open(sys.argv[1], encoding="utf-8").read()
+m = re.search(r"```ini\n(\[Desktop Entry\].*?)```", text, re.S)
+if m:
+    open(sys.argv[2] + "/schule.tafel.app.desktop", "w").write(m.group(1))
+for name, body in re.findall(r"Example `(\w+\.json)`.*?```json\n(.*?)```", text, re.S):
+    open(sys.argv[2] + "/" + name, "w").write(body)
+PY
+	if [ -f "$tmp/guide/schule.tafel.app.desktop" ] && command -v desktop-file-validate >/dev/null 2>&1; then
+		if desktop-file-validate "$tmp/guide/schule.tafel.app.desktop" >"$tmp/dfv" 2>&1 && ! grep -qE ': (error|warning):' "$tmp/dfv"; then
+			ok "the guide's autostart entry is a valid .desktop file"
+		else
+			fail "the guide's autostart entry: $(cat "$tmp/dfv")"
+		fi
+	fi
+	if [ -f "$tmp/guide/managed.json" ] && [ -f "$tmp/guide/recommended.json" ]; then
+		if HOME=$tmp/home XDG_CONFIG_HOME=$tmp/home/.config XDG_CACHE_HOME=$tmp/home/.cache \
+			"$bin" --lang en --config-dir "$tmp/guide" config show >"$tmp/show" 2>&1; then
+			ok "the guide's example managed.json and recommended.json load without warnings"
+		else
+			fail "the guide's example admin files: $(cat "$tmp/show")"
+		fi
+	else
+		fail "docs/admin.md has no example managed.json/recommended.json"
+	fi
+fi
+
 echo "package-smoke: $(($(date +%s) - start))s, $(du -h "$tarball" | cut -f1) package ($PACKAGE_MODE)" >&2
 if [ "$failures" -gt 0 ]; then
 	echo "package-smoke: $failures check(s) failed" >&2

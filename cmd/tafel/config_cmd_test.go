@@ -242,3 +242,33 @@ func TestPoolAddSecretForOwnEntryOfRecommendedPool(t *testing.T) {
 		t.Fatalf("pool test: %d %s", code, errs)
 	}
 }
+
+// A teacher's own first pool does not replace IT's recommended default,
+// unless asked with --default; re-entering a secret needs no --url.
+func TestOwnPoolKeepsRecommendedDefault(t *testing.T) {
+	le := newLessonEnv(t)
+	writeAdminFile(t, config.AdminDir(), config.RecommendedFileName,
+		`{"pools":[{"name":"Landes-BBB","url":"https://bbb.land.example"}],"default_pool":"Landes-BBB"}`)
+	if code, _, errs := le.run(cliSecret+"\n", "pool", "add", "Eigener", "--url", le.api); code != exitOK {
+		t.Fatalf("pool add: %d %s", code, errs)
+	}
+	_, show := configShow(t, le)
+	if v := findValue(show.Values, "default_pool"); v.Value != "Landes-BBB" || v.Source != config.SourceRecommended {
+		t.Errorf("default_pool %+v", v)
+	}
+	if code, _, errs := le.run("neues-geheimnis\n", "pool", "add", "eigener"); code != exitOK || !strings.Contains(errs, "keyring") {
+		t.Fatalf("re-enter secret: %d %s", code, errs)
+	}
+	if v, _ := world.secrets().Get(context.Background(), "pool:Eigener"); v != "neues-geheimnis" {
+		t.Error("secret not replaced under the pool's own name")
+	}
+	if code, _, _ := le.run(cliSecret+"\n", "pool", "add", "Unbekannt"); code != exitUsage {
+		t.Errorf("secret for an unknown pool: exit %d", code)
+	}
+	if code, _, _ := le.run(cliSecret+"\n", "pool", "add", "Eigener2", "--url", le.api, "--default"); code != exitOK {
+		t.Fatal("pool add --default")
+	}
+	if _, show = configShow(t, le); findValue(show.Values, "default_pool").Value != "Eigener2" {
+		t.Errorf("--default ignored: %+v", findValue(show.Values, "default_pool"))
+	}
+}

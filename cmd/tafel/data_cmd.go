@@ -11,23 +11,50 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
 
 	"github.com/tafel-schule/tafel/config"
+	"github.com/tafel-schule/tafel/internal/singleinstance"
 	"github.com/zalando/go-keyring"
 )
 
 func init() { commands["data"] = runData }
 
 // dataWorld is what `tafel data remove` touches outside the process; tests
-// replace deleteSecrets when they run without a Secret Service.
+// replace deleteSecrets when they run without a Secret Service, and
+// appRunning so a developer's own running Tafel does not interfere.
 var dataWorld = struct {
 	deleteSecrets func(ctx context.Context) error
+	appRunning    func() bool
 }{
 	deleteSecrets: deleteKeyringItems,
+	appRunning:    appRunning,
+}
+
+// appRunning reports whether this user's Tafel app runs: it would write
+// its settings, rooms and log again right after they are deleted. The probe
+// is the app's own single-instance handshake, so a running Tafel also comes
+// to the front, where the teacher can quit it. Any other outcome (no usable
+// lock directory) counts as not running: the deletion must not depend on it.
+func appRunning() bool {
+	l, err := singleinstance.Listen(appID, nil)
+	if err == nil {
+		_ = l.Close() // released before the deletion: Windows cannot delete an open lock file
+		return false
+	}
+	return errors.Is(err, singleinstance.ErrAnotherInstance) || errors.Is(err, singleinstance.ErrNotResponding)
+}
+
+// stopLogging detaches this process from the log file: the log writer
+// recreates its folder on the next record, which would leave
+// ~/.cache/tafel/logs behind (runLogged's "command finished" record).
+func stopLogging() {
+	activeLog.Store(nil)
+	slog.SetDefault(slog.New(slog.DiscardHandler))
 }
 
 func runData(ctx context.Context, e env) int {
@@ -70,6 +97,10 @@ func localDataDirs() ([]dataDir, error) {
 		{cfg, "data.item_config"},
 		{filepath.Join(cache, config.AppDirName), "data.item_cache"},
 		{prefs, "data.item_prefs"},
+		// Fyne's per-app cache (fyne app/cache_other.go rootCacheDir).
+		// Its font index (cache/font_index_v*.cache, go-text) is shared
+		// by every app using go-text and stays.
+		{filepath.Join(cache, "fyne", appID), "data.item_fyne_cache"},
 	}, nil
 }
 
@@ -114,6 +145,10 @@ func runDataRemove(ctx context.Context, e env) int {
 		fmt.Fprintln(e.stderr, e.tr.T("data.no_dirs", map[string]any{"Detail": err.Error()}))
 		return exitFail
 	}
+	if dataWorld.appRunning() {
+		fmt.Fprintln(e.stderr, e.tr.T("data.app_running"))
+		return exitFail
+	}
 	var present []dataDir
 	for _, d := range dirs {
 		if _, err := os.Lstat(d.path); err == nil {
@@ -146,6 +181,7 @@ func runDataRemove(ctx context.Context, e env) int {
 		}
 	}
 
+	stopLogging()
 	code := exitOK
 	for _, d := range present {
 		if err := os.RemoveAll(d.path); err != nil {

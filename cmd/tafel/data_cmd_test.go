@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tafel-schule/tafel/internal/singleinstance"
 	"github.com/tafel-schule/tafel/internal/testenv"
 	"github.com/zalando/go-keyring"
 )
@@ -20,6 +21,7 @@ import (
 func dataHome(t *testing.T) (remove, keep []string) {
 	t.Helper()
 	home := testenv.TempHome(t)
+	appNotRunning(t)
 	cfg := filepath.Join(home, ".config")
 	cache := filepath.Join(home, ".cache")
 	remove = []string{
@@ -28,8 +30,11 @@ func dataHome(t *testing.T) (remove, keep []string) {
 		filepath.Join(cache, "tafel", "logs", "tafel.log"),
 		filepath.Join(cache, "tafel", "last-checks.json"),
 		filepath.Join(cfg, "fyne", appID, "preferences.json"),
+		filepath.Join(cache, "fyne", appID, "x"),
 	}
 	keep = []string{
+		filepath.Join(cache, "fyne", "other.fyne.app", "x"),
+		filepath.Join(cache, "font_index_v6.cache"),                      // go-text, all its apps
 		filepath.Join(cfg, "fyne", "settings.json"),                      // all Fyne apps
 		filepath.Join(cfg, "fyne", "other.fyne.app", "preferences.json"), // another app
 		filepath.Join(cache, "other", "x"),
@@ -57,6 +62,15 @@ func runDataCLI(t *testing.T, terminal bool, stdin string, args ...string) (int,
 	defer cancel()
 	code := run(ctx, append(args, "--lang", "en"), &out, &errb)
 	return code, out.String(), errb.String()
+}
+
+// appNotRunning replaces the probe for a running Tafel, so a developer's
+// own Tafel (same user, same lock) does not make the tests refuse.
+func appNotRunning(t *testing.T) {
+	t.Helper()
+	saved := dataWorld.appRunning
+	t.Cleanup(func() { dataWorld.appRunning = saved })
+	dataWorld.appRunning = func() bool { return false }
 }
 
 // fakeSecrets replaces the keyring cleanup and counts its calls.
@@ -139,7 +153,7 @@ func TestDataRemoveListsBeforeAsking(t *testing.T) {
 	remove, _ := dataHome(t)
 	fakeSecrets(t, nil)
 	_, _, stderr := runDataCLI(t, false, "", "data", "remove")
-	for _, dir := range []string{filepath.Dir(remove[0]), filepath.Dir(filepath.Dir(remove[2])), filepath.Dir(remove[4])} {
+	for _, dir := range []string{filepath.Dir(remove[0]), filepath.Dir(filepath.Dir(remove[2])), filepath.Dir(remove[4]), filepath.Dir(remove[5])} {
 		if !strings.Contains(stderr, dir+"\n") {
 			t.Errorf("the list lacks %s:\n%s", dir, stderr)
 		}
@@ -151,6 +165,7 @@ func TestDataRemoveListsBeforeAsking(t *testing.T) {
 
 func TestDataRemoveNothingThere(t *testing.T) {
 	testenv.TempHome(t)
+	appNotRunning(t)
 	calls := fakeSecrets(t, nil)
 	code, _, stderr := runDataCLI(t, false, "", "data", "remove", "--yes", "--keep-secrets")
 	if code != exitOK || !strings.Contains(stderr, "no Tafel data") || *calls != 0 {
@@ -197,5 +212,86 @@ func TestDataRemoveRealKeyring(t *testing.T) {
 	}
 	if strings.Contains(stderr, "data-test-secret") {
 		t.Error("stderr shows a secret")
+	}
+}
+
+// TestDataRemoveRefusesWhileAppRuns: a running Tafel would write its files
+// again, so nothing is deleted. The "app" is a real single-instance
+// listener in a private runtime directory.
+func TestDataRemoveRefusesWhileAppRuns(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the paths below are the XDG ones")
+	}
+	remove, _ := dataHome(t)
+	dataWorld.appRunning = appRunning // the real probe (dataHome faked it)
+	run := filepath.Join(t.TempDir(), "run")
+	if err := os.Mkdir(run, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	t.Setenv("XDG_RUNTIME_DIR", run)
+	shown := make(chan struct{}, 1)
+	app, err := singleinstance.Listen(appID, func() {
+		select {
+		case shown <- struct{}{}:
+		default:
+		}
+	})
+	if err != nil {
+		t.Fatalf("singleinstance.Listen: %v", err)
+	}
+	calls := fakeSecrets(t, nil)
+	code, _, stderr := runDataCLI(t, false, "", "data", "remove", "--yes")
+	if code != exitFail || !strings.Contains(stderr, "still running") {
+		t.Errorf("with Tafel running: code %d, want %d; stderr:\n%s", code, exitFail, stderr)
+	}
+	select {
+	case <-shown:
+	default:
+		t.Error("the running Tafel was not asked to show itself")
+	}
+	for _, p := range remove {
+		if !exists(p) {
+			t.Errorf("%s was deleted while Tafel runs", p)
+		}
+	}
+	if *calls != 0 {
+		t.Errorf("keyring cleanup called %d times while Tafel runs", *calls)
+	}
+
+	// Once it has quit, the same command goes ahead.
+	if err := app.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if code, _, stderr := runDataCLI(t, false, "", "data", "remove", "--yes"); code != exitOK {
+		t.Fatalf("after quitting: code %d; stderr:\n%s", code, stderr)
+	}
+	for _, p := range remove {
+		if exists(p) {
+			t.Errorf("%s still there", p)
+		}
+	}
+}
+
+// TestDataRemoveLeavesNoLog runs the command as main does, with the log
+// file in the cache folder it deletes: its own "command finished" record
+// must not bring ~/.cache/tafel back.
+func TestDataRemoveLeavesNoLog(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("the paths below are the XDG ones")
+	}
+	remove, _ := dataHome(t)
+	t.Setenv(logDirEnv, "") // the real place: ~/.cache/tafel/logs
+	fakeSecrets(t, nil)
+	var out, errb bytes.Buffer
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	if code := runLogged(ctx, []string{"data", "remove", "--yes", "--lang", "en"}, &out, &errb); code != exitOK {
+		t.Fatalf("code %d; stderr:\n%s", code, errb.String())
+	}
+	cacheDir := filepath.Dir(filepath.Dir(remove[2])) // ~/.cache/tafel
+	if exists(cacheDir) {
+		var left []string
+		_ = filepath.WalkDir(cacheDir, func(p string, _ os.DirEntry, _ error) error { left = append(left, p); return nil })
+		t.Errorf("%s is back after the removal: %v", cacheDir, left)
 	}
 }

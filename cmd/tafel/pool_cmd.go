@@ -65,7 +65,13 @@ func runPoolAdd(ctx context.Context, e env) int {
 	case isAdmin && *rawURL == "":
 		p = admin
 	case *rawURL == "":
-		return usage(e, "pool.usage")
+		// Re-entering the secret of the teacher's own pool (the hint of a
+		// rejected or missing secret).
+		own, ok := u.FindPool(pos[0])
+		if !ok {
+			return usage(e, "pool.usage")
+		}
+		p = own
 	default:
 		var err error
 		if p, err = config.NewPool(pos[0], *rawURL, *checksum); err != nil {
@@ -83,7 +89,7 @@ func runPoolAdd(ctx context.Context, e env) int {
 			return reportManaged(e, config.KeyDefaultPool)
 		}
 	}
-	secretOnly := isAdmin && p.URL == admin.URL
+	secretOnly := (isAdmin && p.URL == admin.URL) || (!isAdmin && *rawURL == "")
 	if old, exists := u.FindPool(p.Name); exists {
 		switch {
 		case secretOnly && admin.Source() == config.SourceManaged:
@@ -122,11 +128,17 @@ func runPoolAdd(ctx context.Context, e env) int {
 		fmt.Fprintln(e.stderr, e.tr.T("pool.secret_stored", map[string]any{"Name": p.Name}))
 		return code
 	}
+	hadDefault := u.DefaultPool != ""
 	if err := u.AddPool(p, *replace); err != nil {
 		return reportPoolError(e, err, p.Name)
 	}
-	if *makeDefault && !l.Locked(config.KeyDefaultPool) {
+	switch {
+	case *makeDefault && !l.Locked(config.KeyDefaultPool):
 		u.DefaultPool = p.Name
+	case !hadDefault && l.Inherited().DefaultPool != "":
+		// AddPool makes a first pool the default, but IT recommends one:
+		// that stays the default unless the teacher asks with --default.
+		u.DefaultPool = ""
 	}
 	if !saveUserFile(e, path, u) {
 		return exitFail
