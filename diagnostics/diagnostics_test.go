@@ -11,9 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"golang.org/x/net/html"
-
 	"github.com/tafel-schule/tafel/checkhistory"
+	"github.com/tafel-schule/tafel/internal/testenv"
 	"github.com/tafel-schule/tafel/translations"
 )
 
@@ -221,52 +220,9 @@ func TestAge(t *testing.T) {
 // no remote resources, the language set, verdicts with words.
 func checkHTML(t *testing.T, page []byte, lang string) {
 	t.Helper()
-	CheckSelfContainedHTML(t, page, lang)
+	testenv.CheckSelfContainedHTML(t, page, lang)
 	if !bytes.Contains(page, []byte(`class="badge`)) {
 		t.Error("no verdict badges")
-	}
-}
-
-// CheckSelfContainedHTML is shared with cmd/tafel's tests through a copy.
-func CheckSelfContainedHTML(t testing.TB, page []byte, lang string) {
-	t.Helper()
-	doc, err := html.Parse(bytes.NewReader(page))
-	if err != nil {
-		t.Fatalf("HTML does not parse: %v", err)
-	}
-	var walk func(n *html.Node)
-	walk = func(n *html.Node) {
-		if n.Type == html.ElementNode {
-			switch n.Data {
-			case "script", "link", "img", "iframe", "object", "embed", "base", "form":
-				t.Errorf("HTML has a <%s> element", n.Data)
-			case "html":
-				got := ""
-				for _, a := range n.Attr {
-					if a.Key == "lang" {
-						got = a.Val
-					}
-				}
-				if got != lang {
-					t.Errorf("<html lang=%q>, want %q", got, lang)
-				}
-			}
-			for _, a := range n.Attr {
-				if (a.Key == "src" || a.Key == "href") && !strings.HasPrefix(a.Val, "#") {
-					t.Errorf("<%s %s=%q>: a reference out of the page", n.Data, a.Key, a.Val)
-				}
-				if strings.HasPrefix(a.Key, "on") {
-					t.Errorf("<%s %s>: an event handler", n.Data, a.Key)
-				}
-			}
-		}
-		for c := n.FirstChild; c != nil; c = c.NextSibling {
-			walk(c)
-		}
-	}
-	walk(doc)
-	if bytes.Contains(page, []byte("url(")) || bytes.Contains(page, []byte("@import")) || bytes.Contains(page, []byte("@font-face")) {
-		t.Error("CSS loads something")
 	}
 }
 

@@ -57,15 +57,7 @@ var (
 // every file it made is private to the user.
 func TestGUISecretsNeverLeak(t *testing.T) {
 	testenv.StartPulseHeadset(t)
-	c := testenv.StartCoturn(t, testenv.CoturnOptions{Secret: leakTURNSecret})
-	sim, err := bbbsim.New(bbbsim.Config{Secret: leakPoolSecret, TURN: []bbbsim.TURNServer{
-		{URL: c.URL("udp"), Secret: c.Secret}, {URL: c.URL("tcp"), Secret: c.Secret}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { srv.Close(); sim.Close() })
-	api := srv.URL + "/bigbluebutton/api"
+	api := startPoolWithTURN(t, leakPoolSecret, leakTURNSecret)
 
 	home := testenv.TempHome(t)
 	tmp := filepath.Join(home, "tmp")
@@ -310,6 +302,22 @@ func turnPassword(secret, username string) string {
 	m := hmac.New(sha1.New, []byte(secret))
 	m.Write([]byte(username))
 	return base64.StdEncoding.EncodeToString(m.Sum(nil))
+}
+
+// startPoolWithTURN runs the BBB simulator with poolSecret, handing out
+// credentials for a real coturn (UDP and TCP) that uses turnSecret, and
+// returns the pool's API URL.
+func startPoolWithTURN(t *testing.T, poolSecret, turnSecret string) string {
+	t.Helper()
+	c := testenv.StartCoturn(t, testenv.CoturnOptions{Secret: turnSecret})
+	sim, err := bbbsim.New(bbbsim.Config{Secret: poolSecret, TURN: []bbbsim.TURNServer{
+		{URL: c.URL("udp"), Secret: c.Secret}, {URL: c.URL("tcp"), Secret: c.Secret}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(sim.Handler())
+	t.Cleanup(func() { srv.Close(); sim.Close() })
+	return srv.URL + "/bigbluebutton/api"
 }
 
 // checkPrivate fails when another user could read p.

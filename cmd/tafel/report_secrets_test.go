@@ -14,7 +14,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/cookiejar"
-	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -26,7 +25,6 @@ import (
 	"github.com/tafel-schule/tafel/bbbclient"
 	"github.com/tafel-schule/tafel/checkhistory"
 	"github.com/tafel-schule/tafel/config"
-	"github.com/tafel-schule/tafel/internal/bbbsim"
 	"github.com/tafel-schule/tafel/internal/logfile"
 	"github.com/tafel-schule/tafel/internal/testenv"
 )
@@ -51,15 +49,7 @@ func TestReportNeverLeaks(t *testing.T) {
 	testenv.StartPulseHeadset(t)
 	home := testenv.TempHome(t)
 	testenv.StartKeyring(t)
-	c := testenv.StartCoturn(t, testenv.CoturnOptions{Secret: reportTURNSecret})
-	sim, err := bbbsim.New(bbbsim.Config{Secret: reportPoolSecret, TURN: []bbbsim.TURNServer{
-		{URL: c.URL("udp"), Secret: c.Secret}, {URL: c.URL("tcp"), Secret: c.Secret}}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(sim.Handler())
-	t.Cleanup(func() { srv.Close(); sim.Close() })
-	api := srv.URL + "/bigbluebutton/api"
+	api := startPoolWithTURN(t, reportPoolSecret, reportTURNSecret)
 
 	saved := world
 	t.Cleanup(func() { world = saved })
@@ -194,7 +184,7 @@ func TestReportNeverLeaks(t *testing.T) {
 				checkPrivate(t, p)
 				outputs[key(filepath.Ext(p))] = string(b)
 				if filepath.Ext(p) == ".html" {
-					checkSelfContainedHTML(t, b, "de")
+					testenv.CheckSelfContainedHTML(t, b, "de")
 				}
 			}
 			if !strings.Contains(stderr, "bevor Sie ihn weitergeben") {

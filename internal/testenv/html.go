@@ -1,4 +1,4 @@
-package main
+package testenv
 
 import (
 	"bytes"
@@ -8,9 +8,9 @@ import (
 	"golang.org/x/net/html"
 )
 
-// checkSelfContainedHTML parses the page: no scripts, no remote
-// resources, no event handlers, <html lang> set.
-func checkSelfContainedHTML(t testing.TB, page []byte, lang string) {
+// CheckSelfContainedHTML parses an HTML page Tafel writes (the IT report):
+// no scripts, no remote resources, no event handlers, <html lang> set.
+func CheckSelfContainedHTML(t testing.TB, page []byte, lang string) {
 	t.Helper()
 	doc, err := html.Parse(bytes.NewReader(page))
 	if err != nil {
