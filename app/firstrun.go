@@ -169,7 +169,7 @@ func (u *UI) openFirstRun(st firstRunState, done func()) *firstRunView {
 		container.NewHBox(v.test, v.activity),
 		container.NewBorder(nil, nil, v.statusIcon, nil, v.status),
 		widget.NewSeparator(), prefsTitle,
-		labeledField(t("ui.settings.language"), v.language, st.locked[lockLanguage], noteLabel(t("ui.settings.language_restart"))),
+		labeledField(t("ui.settings.language"), v.language, st.locked[lockLanguage], languageNotes(st.locked[lockLanguage])...),
 		labeledField(t("ui.settings.browser"), v.browser, st.locked[lockBrowser], noteLabel(t("ui.settings.browser_hint"))),
 	)
 	buttons := container.NewHBox(layout.NewSpacer(), v.later, v.finish)

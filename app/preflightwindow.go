@@ -119,14 +119,14 @@ type preflightView struct {
 	rowBox    *fyne.Container
 	summary   *widget.Label
 	sumIcon   *widget.Icon
-	runBtn    *widget.Button
+	runBtn    *escButton
 	activity  *widget.Activity
 	details   *widget.Accordion
 	detailTxt *widget.Label
-	copyBtn   *widget.Button
+	copyBtn   *escButton
 	decision  *fyne.Container
-	anyway    *widget.Button
-	abort     *widget.Button
+	anyway    *escButton
+	abort     *escButton
 	content   fyne.CanvasObject
 	scroll    *container.Scroll
 
@@ -184,7 +184,9 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 	v.meterNote.Wrapping = fyne.TextWrapWord
 	meterLabel := widget.NewLabelWithStyle(t("ui.preflight.meter"), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 
-	v.runBtn = widget.NewButtonWithIcon(t("ui.preflight.run"), theme.MediaPlayIcon(), v.start)
+	// Escape closes the window from its buttons too (escCheck says why);
+	// while a lesson start waits, closing drops it, as "Cancel" does.
+	v.runBtn = newEscButton(t("ui.preflight.run"), theme.MediaPlayIcon(), v.start, w.Close)
 	v.runBtn.Importance = widget.HighImportance
 	v.activity = widget.NewActivity()
 	v.activity.Hide()
@@ -199,9 +201,9 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 	v.summary = widget.NewLabel(t("ui.preflight.summary.none"))
 	v.summary.Wrapping = fyne.TextWrapWord
 
-	v.anyway = widget.NewButton(t("ui.preflight.start_anyway"), v.startAnyway)
+	v.anyway = newEscButton(t("ui.preflight.start_anyway"), nil, v.startAnyway, w.Close)
 	v.anyway.Importance = widget.DangerImportance
-	v.abort = widget.NewButton(t("ui.preflight.cancel_start"), v.cancelStart)
+	v.abort = newEscButton(t("ui.preflight.cancel_start"), nil, v.cancelStart, w.Close)
 	decisionText := widget.NewLabel(t("ui.preflight.decision"))
 	decisionText.Wrapping = fyne.TextWrapWord
 	v.decision = container.NewVBox(decisionText, container.NewHBox(v.anyway, v.abort))
@@ -210,7 +212,7 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 	v.detailTxt = widget.NewLabelWithStyle(t("ui.preflight.details_none"), fyne.TextAlignLeading, fyne.TextStyle{Monospace: true})
 	v.detailTxt.Selectable = true
 	v.detailTxt.Wrapping = fyne.TextWrapBreak
-	v.copyBtn = widget.NewButtonWithIcon(t("ui.preflight.copy_details"), theme.ContentCopyIcon(), v.copyDetails)
+	v.copyBtn = newEscButton(t("ui.preflight.copy_details"), theme.ContentCopyIcon(), v.copyDetails, w.Close)
 	v.copyBtn.Disable()
 	v.details = widget.NewAccordion(widget.NewAccordionItem(t("ui.preflight.details"),
 		container.NewVBox(v.detailTxt, container.NewHBox(v.copyBtn))))
@@ -234,7 +236,7 @@ func newPreflightView(u *UI, w fyne.Window) *preflightView {
 	)
 	if u.svc.Report != nil {
 		// Next to the details, and visible without opening them.
-		body.Add(container.NewHBox(u.newReportButton()))
+		body.Add(container.NewHBox(newEscButton(t("report.ui.button"), theme.FileTextIcon(), u.ShowReport, w.Close)))
 	}
 	v.scroll = container.NewVScroll(container.NewPadded(body))
 	v.content = v.scroll

@@ -65,6 +65,12 @@ func shownTexts(o fyne.CanvasObject) []string {
 		case *widget.Check:
 			out = append(out, w.Text)
 			return
+		case *escButton:
+			out = append(out, w.Text)
+			return
+		case *escCheck:
+			out = append(out, w.Text)
+			return
 		case *widget.Select:
 			out = append(out, w.Selected)
 			return
@@ -507,5 +513,40 @@ func TestPreflightDecisionVisibleWithoutScrolling(t *testing.T) {
 	}
 	if v.scroll.Offset.Y != 0 {
 		t.Errorf("scrolled to %.0f: the question under the button is out of sight", v.scroll.Offset.Y)
+	}
+}
+
+// Escape closes the pre-flight window also while a button has the focus,
+// as the driver delivers the key (typeKey): it opens with "Run" focused,
+// and after a failure before a lesson with "Cancel" focused, where closing
+// drops the start.
+func TestPreflightEscapeClosesWithFocus(t *testing.T) {
+	u := newPFUI(t, Services{Preflight: &fakePreflight{}, Report: &fakeReport{}})
+	u.ShowPreflight()
+	v := pfView(t, u)
+	c := u.preflight.Canvas()
+	if c.Focused() != v.runBtn {
+		t.Fatalf("the window opens with focus on %T", c.Focused())
+	}
+	typeKey(c, fyne.KeyEscape)
+	if u.preflight != nil {
+		t.Error("Escape with focus on Run did not close the window")
+		u.preflight.Close()
+	}
+	waitGroupDone(t, "pre-flight goroutines", func() { v.runWG.Wait(); v.meterWG.Wait() })
+
+	u, pf, v, n := dueStart(t, checkreport.Fail)
+	close(pf.release)
+	v.runWG.Wait()
+	c = u.preflight.Canvas()
+	if c.Focused() != v.abort {
+		t.Fatalf("focus on %T, want Cancel", c.Focused())
+	}
+	typeKey(c, fyne.KeyEscape)
+	if u.preflight != nil {
+		t.Error("Escape with focus on Cancel did not close the window")
+	}
+	if *n != 0 {
+		t.Errorf("Escape started the lesson (%d)", *n)
 	}
 }

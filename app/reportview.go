@@ -7,6 +7,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
+	"fyne.io/fyne/v2/driver/desktop"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
@@ -22,7 +23,7 @@ type reportView struct {
 	u   *UI
 	win fyne.Window
 
-	ipCheck  *widget.Check
+	ipCheck  *escCheck
 	status   *widget.Label
 	activity *widget.Activity
 	summary  *fyne.Container
@@ -30,9 +31,9 @@ type reportView struct {
 	json     *widget.Label // the JSON file, for IT, folded away
 	details  *widget.Accordion
 	scroll   *container.Scroll
-	openBtn  *widget.Button
-	saveBtn  *widget.Button
-	closeBtn *widget.Button
+	openBtn  *escButton
+	saveBtn  *escButton
+	closeBtn *escButton
 
 	report *diagnostics.Report // the one shown; nil while building
 	gen    int                 // counts builds; an older result is dropped
@@ -73,11 +74,14 @@ func (u *UI) openReport() *reportView {
 	w.SetContent(v.layout())
 	w.Resize(fyne.NewSize(680, 640))
 	w.SetOnClosed(v.close)
-	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
-			w.Close()
-		}
-	})
+	// Escape closes also while a control has the focus (it opens on the IP
+	// option): the controls pass it on (escCheck, escButton). Fyne's own
+	// focusable parts (the selectable report text, the JSON header) keep
+	// Escape to themselves; from the header Ctrl+W closes, as in the links
+	// window.
+	closeOnEscape(w)
+	w.Canvas().AddShortcut(&desktop.CustomShortcut{KeyName: fyne.KeyW, Modifier: fyne.KeyModifierShortcutDefault},
+		func(fyne.Shortcut) { w.Close() })
 	reportWinMu.Lock()
 	reportWins[u] = v
 	reportWinMu.Unlock()
@@ -89,7 +93,7 @@ func (u *UI) openReport() *reportView {
 
 func newReportView(u *UI, w fyne.Window) *reportView {
 	v := &reportView{u: u, win: w}
-	v.ipCheck = widget.NewCheck(t("report.ui.redact_ips"), func(bool) { v.build() })
+	v.ipCheck = newEscCheck(t("report.ui.redact_ips"), func(bool) { v.build() }, w.Close)
 	v.status = widget.NewLabel(t("report.ui.building"))
 	v.status.Wrapping = fyne.TextWrapWord
 	v.activity = widget.NewActivity()
@@ -101,9 +105,9 @@ func newReportView(u *UI, w fyne.Window) *reportView {
 	v.json.Selectable = true
 	v.json.Wrapping = fyne.TextWrapBreak
 	v.details = widget.NewAccordion(widget.NewAccordionItem(t("report.ui.json"), v.json))
-	v.openBtn = widget.NewButtonWithIcon(t("report.ui.open_browser"), theme.ComputerIcon(), v.openInBrowser)
-	v.saveBtn = widget.NewButtonWithIcon(t("report.ui.save"), theme.DocumentSaveIcon(), v.chooseFolder)
-	v.closeBtn = widget.NewButton(t("report.ui.close"), func() { v.win.Close() })
+	v.openBtn = newEscButton(t("report.ui.open_browser"), theme.ComputerIcon(), v.openInBrowser, w.Close)
+	v.saveBtn = newEscButton(t("report.ui.save"), theme.DocumentSaveIcon(), v.chooseFolder, w.Close)
+	v.closeBtn = newEscButton(t("report.ui.close"), nil, func() { v.win.Close() }, w.Close)
 	v.openBtn.Disable()
 	v.saveBtn.Disable()
 	return v
@@ -290,4 +294,83 @@ func (v *reportView) close() {
 		delete(reportWins, v.u)
 	}
 	reportWinMu.Unlock()
+}
+
+// Fyne gives a key to the focused widget only; the canvas' OnTypedKey sees
+// it just while nothing has the focus. So a window that closes on Escape
+// needs its controls to pass Escape on: escCheck and escButton do.
+
+// closeOnEscape closes w on Escape while no control has the focus.
+func closeOnEscape(w fyne.Window) {
+	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
+		if ev.Name == fyne.KeyEscape {
+			w.Close()
+		}
+	})
+}
+
+// escCheck is a widget.Check that calls onEscape on Escape.
+type escCheck struct {
+	widget.Check
+	onEscape func()
+}
+
+func newEscCheck(label string, changed func(bool), onEscape func()) *escCheck {
+	c := &escCheck{onEscape: onEscape}
+	c.Text, c.OnChanged = label, changed
+	c.ExtendBaseWidget(c)
+	return c
+}
+
+// TypedKey implements fyne.Focusable.
+func (c *escCheck) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && c.onEscape != nil {
+		c.onEscape()
+		return
+	}
+	c.Check.TypedKey(ev)
+}
+
+// escButton is a widget.Button that calls onEscape on Escape.
+type escButton struct {
+	widget.Button
+	onEscape func()
+}
+
+func newEscButton(label string, icon fyne.Resource, tapped, onEscape func()) *escButton {
+	b := &escButton{onEscape: onEscape}
+	b.Text, b.Icon, b.OnTapped = label, icon, tapped
+	b.ExtendBaseWidget(b)
+	return b
+}
+
+// TypedKey implements fyne.Focusable.
+func (b *escButton) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && b.onEscape != nil {
+		b.onEscape()
+		return
+	}
+	b.Button.TypedKey(ev)
+}
+
+// escEntry is a widget.Entry that calls onEscape on Escape.
+type escEntry struct {
+	widget.Entry
+	onEscape func()
+}
+
+func newEscEntry(onEscape func()) *escEntry {
+	e := &escEntry{onEscape: onEscape}
+	e.Wrapping = fyne.TextWrap(fyne.TextTruncateClip) // as widget.NewEntry
+	e.ExtendBaseWidget(e)
+	return e
+}
+
+// TypedKey implements fyne.Focusable.
+func (e *escEntry) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && e.onEscape != nil {
+		e.onEscape()
+		return
+	}
+	e.Entry.TypedKey(ev)
 }

@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"github.com/tafel-schule/tafel/diagnostics"
+	"github.com/tafel-schule/tafel/translations"
 )
 
 const reportViewSecret = "gui-report-secret-6e21"
@@ -91,7 +92,7 @@ func TestReportViewShowsVerdictsAndContent(t *testing.T) {
 	fr := &fakeReport{}
 	_, v := newReportUI(t, fr)
 	texts := strings.Join(shownTexts(v.win.Content()), "\n")
-	for _, want := range []string{t2("report.ui.explain"), "Unknown – Network (never)", "School BBB: password in the keyring: yes",
+	for _, want := range []string{t2("report.ui.explain"), "Unknown – Network (never)", "School BBB: secret in the keyring: yes",
 		"https://10.1.2.3/bigbluebutton/api", t2("report.ui.json")} {
 		if !strings.Contains(texts, want) {
 			t.Errorf("the window does not show %q", want)
@@ -215,5 +216,72 @@ func TestReportButtons(t *testing.T) {
 	u2 := New(a2, Services{}, Options{})
 	if strings.Contains(strings.Join(shownTexts(u2.main.Content()), "\n"), t2("report.ui.button")) {
 		t.Error("a report button without a report service")
+	}
+}
+
+// typeKey delivers a key as Fyne's desktop driver does: to the focused
+// widget if there is one, else to the canvas (glfw window.go, processKey).
+// Calling the canvas' OnTypedKey directly would skip that routing.
+func typeKey(c fyne.Canvas, name fyne.KeyName) {
+	ev := &fyne.KeyEvent{Name: name}
+	if f := c.Focused(); f != nil {
+		f.TypedKey(ev)
+		return
+	}
+	if h := c.OnTypedKey(); h != nil {
+		h(ev)
+	}
+}
+
+// The window opens with the IP option focused; Escape must close it then,
+// and from each of its buttons, not only when nothing has the focus.
+func TestReportViewEscapeClosesWithFocus(t *testing.T) {
+	for tabs := range 5 { // 0: the IP option; 3, 4: open and save buttons
+		if tabs == 1 || tabs == 2 {
+			continue // the report text and the JSON header: Fyne's own widgets (Ctrl+W)
+		}
+		_, v := newReportUI(t, &fakeReport{})
+		c := v.win.Canvas()
+		for range tabs {
+			test.FocusNext(c)
+		}
+		if c.Focused() == nil {
+			t.Fatalf("after %d Tabs nothing has the focus", tabs)
+		}
+		typeKey(c, fyne.KeyEscape)
+		if !v.closed {
+			t.Errorf("Escape with focus on %T (after %d Tabs) did not close the window", c.Focused(), tabs)
+		}
+	}
+	// Ctrl+W closes from the JSON header (the driver gives the shortcut
+	// to the canvas, as that header takes no shortcuts).
+	_, v := newReportUI(t, &fakeReport{})
+	c := v.win.Canvas()
+	test.FocusNext(c)
+	test.FocusNext(c)
+	if _, ok := c.Focused().(fyne.Shortcutable); ok {
+		t.Fatalf("the JSON header %T takes shortcuts", c.Focused())
+	}
+	mwShortcut(t, c, fyne.KeyW)
+	if !v.closed {
+		t.Error("Ctrl+W did not close the window")
+	}
+}
+
+// The report names the pool's secret with the word the first-run window
+// and the pre-flight use ("Geheimnis"), not "Kennwort": a teacher who just
+// entered the "Geheimnis" must recognise it.
+func TestReportCallsTheSecretAsTheWindowsDo(t *testing.T) {
+	for _, lang := range translations.Languages {
+		tr := translations.New(lang)
+		word := map[string]string{"de": "Geheimnis", "en": "secret"}[lang]
+		if word == "" || !strings.Contains(tr.T("ui.firstrun.secret"), word) {
+			t.Fatalf("%s: the first-run window says %q; update this test's word", lang, tr.T("ui.firstrun.secret"))
+		}
+		for _, key := range []string{"report.pool.in_keyring_yes", "report.pool.in_keyring_no", "report.html.col.in_keyring", "report.pool.keyring_unknown"} {
+			if s := tr.T(key, map[string]any{"Name": "Schul-BBB", "Code": "X"}); !strings.Contains(strings.ToLower(s), strings.ToLower(word)) {
+				t.Errorf("%s %s = %q, want the word %q", lang, key, s, word)
+			}
+		}
 	}
 }

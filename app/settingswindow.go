@@ -31,7 +31,17 @@ type settingOption struct{ value, label string }
 // was never drawn.
 type optionSelect struct {
 	widget.Select
-	options []settingOption
+	options  []settingOption
+	onEscape func() // nil: Escape does what it does in a Select
+}
+
+// TypedKey implements fyne.Focusable: Escape closes the window (see escCheck).
+func (s *optionSelect) TypedKey(ev *fyne.KeyEvent) {
+	if ev.Name == fyne.KeyEscape && s.onEscape != nil {
+		s.onEscape()
+		return
+	}
+	s.Select.TypedKey(ev)
 }
 
 func newOptionSelect(options []settingOption, current string) *optionSelect {
@@ -105,6 +115,15 @@ func noteLabel(text string) *widget.Label {
 	return l
 }
 
+// languageNotes: when a new language applies; nothing to say about that
+// when IT fixed it (the locked note says why it cannot change).
+func languageNotes(locked bool) []fyne.CanvasObject {
+	if locked {
+		return nil
+	}
+	return []fyne.CanvasObject{noteLabel(t("ui.settings.language_restart"))}
+}
+
 // lockedNote says why a widget is disabled (words, not just a grey widget).
 func lockedNote() fyne.CanvasObject {
 	l := noteLabel(t("ui.settings.locked"))
@@ -136,12 +155,12 @@ type settingsView struct {
 
 	language    *optionSelect
 	browser     *optionSelect
-	teacher     *widget.Entry
-	checkBefore *widget.Check
-	closeToTray *widget.Check
+	teacher     *escEntry
+	checkBefore *escCheck
+	closeToTray *escCheck
 	status      *widget.Label
-	save        *widget.Button
-	cancel      *widget.Button
+	save        *escButton
+	cancel      *escButton
 }
 
 // ShowSettings opens the settings window, or brings it to the front.
@@ -189,11 +208,14 @@ func (u *UI) openSettings(s AppSettings, locked map[string]bool, tray bool) *set
 
 	v.language = newOptionSelect(languageOptions(), s.Language)
 	v.browser = newOptionSelect(browserOptions(), s.Browser)
-	v.teacher = widget.NewEntry()
+	// Escape closes the window from every field (Fyne gives the key to the
+	// focused one only, and the window opens with one focused).
+	v.language.onEscape, v.browser.onEscape = w.Close, w.Close
+	v.teacher = newEscEntry(w.Close)
 	v.teacher.SetText(s.TeacherName)
-	v.checkBefore = widget.NewCheck(t("ui.settings.check_before", map[string]any{"Minutes": int(CheckMaxAge.Minutes())}), nil)
+	v.checkBefore = newEscCheck(t("ui.settings.check_before", map[string]any{"Minutes": int(CheckMaxAge.Minutes())}), nil, w.Close)
 	v.checkBefore.SetChecked(s.CheckBeforeLesson)
-	v.closeToTray = widget.NewCheck(t("ui.settings.close_to_tray"), nil)
+	v.closeToTray = newEscCheck(t("ui.settings.close_to_tray"), nil, w.Close)
 	v.closeToTray.SetChecked(s.CloseToTray)
 	var trayNotes []fyne.CanvasObject
 	if !tray {
@@ -202,13 +224,13 @@ func (u *UI) openSettings(s AppSettings, locked map[string]bool, tray bool) *set
 	v.status = widget.NewLabel("")
 	v.status.Wrapping = fyne.TextWrapWord
 	v.status.Hide()
-	v.save = widget.NewButtonWithIcon(t("ui.settings.save"), theme.DocumentSaveIcon(), v.doSave)
+	v.save = newEscButton(t("ui.settings.save"), theme.DocumentSaveIcon(), v.doSave, w.Close)
 	v.save.Importance = widget.HighImportance
-	v.cancel = widget.NewButton(t("ui.settings.cancel"), w.Close)
+	v.cancel = newEscButton(t("ui.settings.cancel"), nil, w.Close, w.Close)
 
 	// Built in reading order: Tab follows it.
 	body := container.NewVBox(
-		labeledField(t("ui.settings.language"), v.language, locked[lockLanguage], noteLabel(t("ui.settings.language_restart"))),
+		labeledField(t("ui.settings.language"), v.language, locked[lockLanguage], languageNotes(locked[lockLanguage])...),
 		labeledField(t("ui.settings.browser"), v.browser, locked[lockBrowser], noteLabel(t("ui.settings.browser_hint"))),
 		labeledField(t("ui.settings.teacher_name"), v.teacher, false, noteLabel(t("ui.settings.teacher_name_hint"))),
 		labeledField(t("ui.settings.lesson"), v.checkBefore, locked[lockCheckBefore]),
@@ -222,11 +244,7 @@ func (u *UI) openSettings(s AppSettings, locked map[string]bool, tray bool) *set
 
 	w.SetContent(v)
 	w.Resize(fyne.NewSize(520, 600))
-	w.Canvas().SetOnTypedKey(func(ev *fyne.KeyEvent) {
-		if ev.Name == fyne.KeyEscape {
-			w.Close()
-		}
-	})
+	closeOnEscape(w)
 	w.Show()
 	v.focusFirst()
 	return v

@@ -188,3 +188,48 @@ func TestSettingsSaveErrorReachable(t *testing.T) {
 		t.Errorf("scroll content is %.0f high but needs %.0f: the error line is cut off", got, min)
 	}
 }
+
+// Escape closes the settings window from every field it can focus, as
+// Fyne's driver delivers it (to the focused widget; typeKey). It opens with
+// a field focused, so a canvas-only handler never saw the key.
+func TestSettingsEscapeClosesWithFocus(t *testing.T) {
+	for step := range 6 { // browser, name, two checks, cancel, save
+		st := &fakeSettingsStore{locked: map[string]bool{lockLanguage: true}}
+		u, v := showSettings(t, st)
+		c := v.win.Canvas()
+		for range step {
+			test.FocusNext(c)
+		}
+		focused := c.Focused()
+		if focused == nil {
+			t.Fatalf("step %d: nothing has the focus", step)
+		}
+		typeKey(c, fyne.KeyEscape)
+		if u.findWindowOf(isSettings) != nil {
+			t.Errorf("Escape with focus on %T (step %d) did not close the settings", focused, step)
+			v.win.Close()
+		}
+	}
+}
+
+// A language IT fixed shows why it is locked, not when "a new language"
+// would apply (the teacher cannot choose one); an open one keeps the hint.
+// Both in the settings and in the first-run window.
+func TestLockedLanguageHasNoRestartHint(t *testing.T) {
+	hint := t2("ui.settings.language_restart")
+	for _, locked := range []bool{true, false} {
+		st := &fakeSettingsStore{locked: map[string]bool{lockLanguage: locked}, s: AppSettings{Language: "de"}}
+		_, v := showSettings(t, st)
+		if got := containsText(shownTexts(v.win.Content()), hint); got == locked {
+			t.Errorf("settings, language locked %v: restart hint shown %v", locked, got)
+		}
+		v.win.Close()
+
+		setup := &fakeSetup{needs: true, managed: true, managedName: "Land", managedURL: "https://bbb.land.example/bigbluebutton/"}
+		u, _ := showFirstRun(t, Services{Setup: setup, Settings: st})
+		fv := frView(t, u)
+		if got := containsText(shownTexts(fv.win.Content()), hint); got == locked {
+			t.Errorf("first run, language locked %v: restart hint shown %v", locked, got)
+		}
+	}
+}
