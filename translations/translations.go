@@ -21,6 +21,15 @@ import (
 //go:embed *.json
 var FS embed.FS
 
+// FyneFS holds Fyne's own words (dialog buttons …) as Fyne v2.8.1 ships
+// them (fyne/base.de.json, base.en.json): when Tafel's language differs
+// from the OS locale, they are loaded under the OS locale with Tafel's, so
+// a file dialog is not left in the OS language. Fyne keeps its copy
+// unexported.
+//
+//go:embed fyne/*.json
+var FyneFS embed.FS
+
 // Languages Tafel speaks, German first.
 var Languages = []string{"de", "en"}
 

@@ -231,6 +231,13 @@ func loadFyneTranslations(language string) {
 	if base, _, _ := strings.Cut(strings.ToLower(sys.String()), "-"); base == translations.Normalize(language) {
 		return // the OS already picks it, and Fyne's own words stay translated
 	}
+	// Fyne's own words first, then Tafel's: both under the OS locale, so
+	// Fyne's dialogs ("Abbrechen", "Ordner öffnen") speak Tafel's language.
+	if base, err := translations.FyneFS.ReadFile("fyne/base." + translations.Normalize(language) + ".json"); err == nil {
+		if err := lang.AddTranslationsForLocale(base, sys); err != nil {
+			slog.Error("translations", "lang", language, "err", err)
+		}
+	}
 	if err := lang.AddTranslationsForLocale(data, sys); err != nil {
 		slog.Error("translations", "lang", language, "err", err)
 	}

@@ -65,10 +65,13 @@ func TestGUILanguageMatchesBackend(t *testing.T) {
 			if err != nil || line == "" {
 				t.Fatalf("%v\n%s", err, out)
 			}
-			var ui, be string
-			fmt.Sscanf(line, "PROBE ui=%s backend=%s", &ui, &be)
+			var ui, be, fy string
+			fmt.Sscanf(line, "PROBE ui=%s backend=%s fyne=%s", &ui, &be, &fy)
 			if ui != be {
 				t.Errorf("window in %s, backend messages in %s", ui, be)
+			}
+			if fy != ui {
+				t.Errorf("window in %s, Fyne's own dialogs in %q", ui, fy)
 			}
 			if c.saved != "" && ui != c.saved {
 				t.Errorf("window in %s", ui)
@@ -106,5 +109,7 @@ func TestGUILanguageProbe(t *testing.T) {
 		}
 		return "other:" + strings.ReplaceAll(s, " ", "_")
 	}
-	fmt.Printf("PROBE ui=%s backend=%s\n", which(lang.X(key, key)), which(b.Translator().T(key)))
+	// Fyne's own words (dialog buttons) follow too.
+	fyneWord := map[string]string{"Abbrechen": "de", "Cancel": "en"}[lang.L("Cancel")]
+	fmt.Printf("PROBE ui=%s backend=%s fyne=%s\n", which(lang.X(key, key)), which(b.Translator().T(key)), fyneWord)
 }
